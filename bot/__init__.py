@@ -1,0 +1,1 @@
+"""Vietnamese consumer-rights chatbot: the conversation core, storage, NLU client and CLI."""

@@ -1,0 +1,51 @@
+"""The one settings object. Every field is an environment variable, documented in the README."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from the environment (and an optional `.env` file)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(PROJECT_ROOT / "var", description="Writable state: database, index.")
+    corpus_dir: Path = Field(
+        PROJECT_ROOT.parent / "shared" / "corpus", description="Official legal texts to index."
+    )
+    database_url: str = Field("", description="SQLAlchemy async URL; empty = SQLite in data_dir.")
+    chroma_dir: Path | None = Field(None, description="Chroma directory; empty = data_dir/chroma.")
+    embedding_model_path: Path | None = Field(
+        None, description="Local sentence-transformers model; empty = offline hashing embedding."
+    )
+
+    rasa_url: str = Field("http://127.0.0.1:5005", description="Rasa HTTP API.")
+    rasa_token: str = Field("", description="Rasa auth token; empty = generated in data_dir.")
+    rasa_autostart: bool = Field(True, description="Start a Rasa server when none answers.")
+    rasa_venv: Path = Field(PROJECT_ROOT / ".venv-rasa", description="Rasa's virtualenv.")
+    rasa_project_dir: Path = Field(PROJECT_ROOT / "rasa_project", description="Rasa project.")
+    rasa_timeout_s: float = Field(3.0, description="Timeout of one Rasa parse call.")
+    rasa_startup_timeout_s: float = Field(180.0, description="How long to wait for Rasa to start.")
+
+    max_message_chars: int = Field(1000, description="Longer messages are cut to this length.")
+    intent_confidence_floor: float = Field(0.5, description="Below this, the intent is unclear.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'bot.db'}"
+
+    @property
+    def resolved_chroma_dir(self) -> Path:
+        return self.chroma_dir or self.data_dir / "chroma"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

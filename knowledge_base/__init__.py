@@ -1,0 +1,1 @@
+"""Knowledge base: the legal texts, the editors' guidance, and retrieval over both."""
