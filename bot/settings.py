@@ -36,6 +36,9 @@ class Settings(BaseSettings):
 
     max_message_chars: int = Field(1000, description="Longer messages are cut to this length.")
     intent_confidence_floor: float = Field(0.5, description="Below this, the intent is unclear.")
+    retrieval_similarity_floor: float = Field(
+        0.2, description="Below this similarity, the bot says it is not sure instead of citing."
+    )
 
     @property
     def resolved_database_url(self) -> str:

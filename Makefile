@@ -1,0 +1,49 @@
+# Two entry points: `make demo` (serve the web chat) and `make test` (install what is missing, run
+# every test). Both skip work that is already done: virtualenvs are keyed by their requirement
+# files, the NLU model by a hash of its training data, and the index by content hashes.
+
+PYTHON ?= python3
+VENV := .venv
+RASA_VENV := .venv-rasa
+BOT := $(VENV)/bin/python -m bot
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint nlu-model index bench eval clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed"' \
+		|| { echo "Set PYTHON to a Python >= 3.11 interpreter."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $@
+
+$(RASA_VENV)/.installed: rasa_project/requirements.txt
+	@rasa_python=$$(scripts/find-rasa-python) || exit 1; \
+		echo "Rasa virtualenv on $$rasa_python"; \
+		$$rasa_python -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install --quiet --upgrade "pip<24.1"
+	$(RASA_VENV)/bin/pip install --quiet -r rasa_project/requirements.txt
+	touch $@
+
+nlu-model: $(VENV)/.installed $(RASA_VENV)/.installed
+	$(BOT) train-nlu
+
+index: $(VENV)/.installed
+	$(BOT) index
+
+demo: nlu-model index
+	@echo "Web chat: http://$(HOST):$(PORT)/   (Ctrl-C to stop)"
+	$(BOT) serve --host $(HOST) --port $(PORT)
+
+test: nlu-model index
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/python -m pytest
+
+bench: nlu-model index
+	$(VENV)/bin/python -m bench.skeleton
+
+clean:
+	rm -rf var rasa_project/models

@@ -1,0 +1,72 @@
+"""The ASGI app: web chat page and API, health. The composition root that wires connectors in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from bot.runtime import Progress, Runtime, running_bot
+from bot.settings import Settings
+from connectors import webchat
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+BAD_REQUEST = "Xin lỗi, tin nhắn gửi lên không đúng định dạng. Bạn vui lòng tải lại trang và thử lại."
+
+
+def create_app(settings: Settings, progress: Progress) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with running_bot(settings, progress) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/", chat_page),
+            Route("/api/chat", chat_message, methods=["POST"]),
+            Route("/healthz", health),
+        ],
+        lifespan=lifespan,
+    )
+
+
+async def chat_page(request: Request) -> Response:
+    return FileResponse(STATIC_DIR / "chat.html")
+
+
+async def chat_message(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    try:
+        payload = webchat.WebChatMessage.model_validate(json.loads(await request.body()))
+    except (ValueError, ValidationError):
+        return JSONResponse({"error": "bad_request", "text": BAD_REQUEST}, status_code=400)
+    reply = await runtime.pipeline.handle(webchat.to_incoming(payload))
+    if reply is None:
+        return JSONResponse({"duplicate": True})
+    return JSONResponse(webchat.to_json(reply))
+
+
+async def health(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    database_up = await runtime.database.is_up()
+    rasa_up = await runtime.rasa.is_up()
+    chunks = runtime.kb.searcher.size
+    status = "ok" if database_up and rasa_up and chunks else "degraded"
+    if not database_up or not chunks:
+        status = "down"
+    body = {
+        "status": status,
+        "rasa": "up" if rasa_up else "down",
+        "index": {"status": "ok" if chunks else "empty", "chunks": chunks},
+        "database": "up" if database_up else "down",
+        "corpus_errors": [str(e) for e in runtime.kb.corpus.errors],
+    }
+    return JSONResponse(body, status_code=200 if status != "down" else 503)

@@ -1,0 +1,167 @@
+"""Command line: `python -m bot search|ask|chat|serve|index|train-nlu`. stdout carries only results."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from bot.core.messages import IncomingMessage, OutgoingMessage
+from bot.runtime import Runtime, open_knowledge_base, running_bot
+from bot.settings import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Consumer-rights chatbot.")
+stderr = Console(stderr=True)
+
+K = Annotated[int, typer.Option("-k", help="How many hits.", min=1, max=50)]
+
+
+def progress(message: str) -> None:
+    stderr.print(f"[dim]{message}[/dim]")
+
+
+def write_json_line(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def read_jsonl() -> Iterator[tuple[str | None, str | None]]:
+    """(id, text) per stdin line; text is None for a line that is not a valid request."""
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except ValueError:
+            yield None, None
+            continue
+        if not isinstance(request, dict):
+            yield None, None
+            continue
+        request_id = str(request["id"]) if "id" in request else None
+        text = request.get("text")
+        yield request_id, text if isinstance(text, str) else None
+
+
+@app.callback()
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+
+
+@app.command()
+def search(
+    question: Annotated[str | None, typer.Argument(help="The question.")] = None,
+    k: K = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Questions as JSON lines on stdin.")] = False,
+) -> None:
+    """Search the knowledge base."""
+    kb = open_knowledge_base(get_settings())
+    if jsonl:
+        for request_id, text in read_jsonl():
+            hits = kb.searcher.search(text, k) if text else []
+            write_json_line({"id": request_id, "hits": [h.to_json() for h in hits]})
+        return
+    if question is None:
+        raise typer.BadParameter("give a question, or --jsonl to read them from stdin")
+    hits = kb.searcher.search(question, k)
+    if as_json:
+        write_json_line({"hits": [h.to_json() for h in hits]})
+        return
+    for rank, hit in enumerate(hits, 1):
+        typer.echo(f"{rank}. [{hit.id}] {hit.title} ({hit.score:.3f})\n   {hit.text[:200]}")
+
+
+def reply_json(request_id: str | None, reply: OutgoingMessage) -> dict[str, Any]:
+    return {
+        "id": request_id,
+        "action": reply.action.value,
+        "text": reply.text,
+        "citations": [c.to_json() for c in reply.citations],
+        "intent": reply.intent.to_json() if reply.intent else None,
+    }
+
+
+@app.command()
+def ask(
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Questions as JSON lines on stdin.")],
+) -> None:
+    """Answer each stdin line as the first message of a fresh conversation."""
+
+    async def run() -> None:
+        async with running_bot(get_settings(), progress) as runtime:
+            batch = uuid.uuid4().hex[:12]
+            for request_id, text in read_jsonl():
+                message = IncomingMessage("cli", f"ask-{batch}-{request_id}", "cli", text or "")
+                reply = await runtime.pipeline.handle(message)
+                if reply is not None:
+                    write_json_line(reply_json(request_id, reply))
+
+    asyncio.run(run())
+
+
+@app.command()
+def chat() -> None:
+    """Chat with the bot in this terminal (Ctrl-D to leave)."""
+
+    async def run(runtime: Runtime) -> None:
+        chat_id = f"terminal-{uuid.uuid4().hex[:12]}"
+        stderr.print("Gõ câu hỏi rồi nhấn Enter. Ctrl-D để thoát.")
+        while True:
+            try:
+                text = await asyncio.to_thread(input, "Bạn: ")
+            except EOFError:
+                return
+            reply = await runtime.pipeline.handle(IncomingMessage("cli", chat_id, "cli", text))
+            if reply is not None:
+                typer.echo(f"Bot: {reply.text}\n")
+
+    async def main() -> None:
+        async with running_bot(get_settings(), progress) as runtime:
+            await run(runtime)
+
+    asyncio.run(main())
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the web app: web chat at /, health at /healthz."""
+    import uvicorn
+
+    from bot.app import create_app
+
+    progress(f"Trang hỏi đáp: http://{host}:{port}/")
+    uvicorn.run(create_app(get_settings(), progress), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def index() -> None:
+    """Bring the search index up to date (only changed units are embedded)."""
+    kb = open_knowledge_base(get_settings())
+    for error in kb.corpus.errors:
+        stderr.print(f"[red]Corpus error:[/red] {error}")
+    report = kb.last_sync
+    stderr.print(
+        f"Index: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
+        f"{report.unchanged} unchanged ({kb.searcher.size} chunks)."
+    )
+
+
+@app.command("train-nlu")
+def train_nlu() -> None:
+    """Train the Rasa NLU model unless one for the current data already exists."""
+    from bot.nlu.model import ensure_model
+
+    settings = get_settings()
+    path = ensure_model(settings.rasa_project_dir, settings.rasa_venv, progress)
+    stderr.print(f"NLU model: {path}")

@@ -1,0 +1,68 @@
+"""What the core sees of a conversation: platform-neutral incoming and outgoing messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    """What a reply does, as reported by ``python -m bot ask``."""
+
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    COMPLAINT = "complaint"
+    HANDOFF = "handoff"
+    OUT_OF_SCOPE = "out_of_scope"
+    SMALLTALK = "smalltalk"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str
+    url: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """One message from a citizen, whatever platform it came from."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    text: str
+    message_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc: str
+    article: int
+    clause: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"doc": self.doc, "article": self.article, "clause": self.clause}
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    confidence: float
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "confidence": round(self.confidence, 4)}
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """The bot's reply to one incoming message."""
+
+    chat_id: str
+    text: str
+    action: Action
+    citations: tuple[Citation, ...] = ()
+    intent: Intent | None = None
+    quick_replies: tuple[str, ...] = field(default=())

@@ -1,0 +1,30 @@
+"""Normalise what a citizen typed before anything reads it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SPACES = re.compile(r"[ \t]+")
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    text: str
+    truncated: bool
+
+    @property
+    def has_words(self) -> bool:
+        """False for empty, whitespace-only and emoji- or punctuation-only messages."""
+        return any(ch.isalnum() for ch in self.text)
+
+
+def normalise(raw: str, max_chars: int) -> NormalisedText:
+    """NFC, control characters removed, spaces collapsed, cut to ``max_chars``."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", raw))
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines()).strip()
+    if len(text) <= max_chars:
+        return NormalisedText(text, truncated=False)
+    return NormalisedText(text[:max_chars].rsplit(" ", 1)[0], truncated=True)

@@ -1,0 +1,26 @@
+"""Router: which handler answers an intent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bot.core.handlers import Handler, Turn
+from bot.core.messages import OutgoingMessage
+
+
+class Router:
+    def __init__(
+        self, handlers: Mapping[str, Handler], default: Handler, confidence_floor: float
+    ) -> None:
+        self._handlers = handlers
+        self._default = default
+        self._confidence_floor = confidence_floor
+
+    def handler_for(self, turn: Turn) -> Handler:
+        """Unclear or unknown intents go to the default handler (retrieval decides there)."""
+        if turn.intent.confidence < self._confidence_floor:
+            return self._default
+        return self._handlers.get(turn.intent.name, self._default)
+
+    async def route(self, turn: Turn) -> OutgoingMessage:
+        return await self.handler_for(turn)(turn)

@@ -1,0 +1,90 @@
+"""Wiring: settings in, a running bot out (database, knowledge base, Rasa, pipeline)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.core import replies
+from bot.core.compose import ExtractiveComposer
+from bot.core.handlers import FixedReply, LawQuestion
+from bot.core.messages import Action
+from bot.core.pipeline import TurnPipeline, Understand
+from bot.core.router import Router
+from bot.nlu.client import RasaClient
+from bot.nlu.server import RasaServer, resolve_rasa_token
+from bot.settings import Settings
+from bot.storage.conversations import ConversationStore
+from bot.storage.database import Database, migrate
+from knowledge_base.service import KnowledgeBase
+
+Progress = Callable[[str], None]
+
+
+def open_knowledge_base(settings: Settings) -> KnowledgeBase:
+    return KnowledgeBase.open(
+        settings.corpus_dir, settings.resolved_chroma_dir, settings.embedding_model_path
+    )
+
+
+def build_pipeline(
+    settings: Settings, kb: KnowledgeBase, store: ConversationStore, nlu: RasaClient
+) -> TurnPipeline:
+    composer = ExtractiveComposer(kb.corpus.documents)
+    law = LawQuestion(kb.searcher, composer, settings.retrieval_similarity_floor)
+    handlers = {
+        "greet": FixedReply(replies.GREET, Action.SMALLTALK),
+        "thanks": FixedReply(replies.THANKS, Action.SMALLTALK),
+        "goodbye": FixedReply(replies.GOODBYE, Action.SMALLTALK),
+        "bot_identity": FixedReply(replies.BOT_IDENTITY, Action.SMALLTALK),
+        "ask_human": FixedReply(replies.HUMAN_REQUEST, Action.HANDOFF),
+        "out_of_scope": FixedReply(replies.OUT_OF_SCOPE, Action.OUT_OF_SCOPE),
+        "complain_business": LawQuestion(
+            kb.searcher,
+            composer,
+            settings.retrieval_similarity_floor,
+            action=Action.COMPLAINT,
+            intro=replies.COMPLAINT_INTRO,
+        ),
+        "ask_law": law,
+    }
+    router = Router(handlers, default=law, confidence_floor=settings.intent_confidence_floor)
+    return TurnPipeline(store, Understand(nlu), router, settings.max_message_chars)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    kb: KnowledgeBase
+    rasa: RasaClient
+    pipeline: TurnPipeline
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, progress: Progress) -> AsyncIterator[Runtime]:
+    """Start what the bot needs (Rasa only if none answers); stop what was started on exit."""
+    token = resolve_rasa_token(settings)
+    server = RasaServer.from_settings(settings, token)
+    progress("Đang chuẩn bị cơ sở dữ liệu và chỉ mục tri thức…")
+    await migrate(settings.resolved_database_url)
+    kb = await asyncio.to_thread(open_knowledge_base, settings)
+    for error in kb.corpus.errors:
+        progress(f"Lỗi văn bản pháp luật: {error}")
+    if settings.rasa_autostart:
+        progress("Đang khởi động máy chủ Rasa (có thể mất khoảng 30 giây)…")
+        try:
+            await server.start()
+        except Exception as error:  # noqa: BLE001 - the bot still answers from retrieval
+            progress(f"Không khởi động được Rasa: {error}. Bot vẫn trả lời từ chỉ mục.")
+    database = Database(settings.resolved_database_url)
+    rasa = RasaClient(settings.rasa_url, token, settings.rasa_timeout_s)
+    try:
+        pipeline = build_pipeline(settings, kb, ConversationStore(database), rasa)
+        yield Runtime(settings, database, kb, rasa, pipeline)
+    finally:
+        await rasa.aclose()
+        await database.dispose()
+        await server.stop()

@@ -1,0 +1,1 @@
+"""Storage of conversations and messages: SQLAlchemy 2 async, schema under Alembic."""

@@ -1,0 +1,1 @@
+"""Platform connectors: each turns its platform's payloads into core messages and back."""

@@ -1,0 +1,103 @@
+"""The vector index in Chroma, kept in step with the chunks by content hash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+
+from knowledge_base.chunks import Chunk
+
+COLLECTION = "knowledge_base"
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: int
+    updated: int
+    deleted: int
+    unchanged: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+
+class VectorIndex:
+    """A Chroma collection through LangChain, always with our own embedding function.
+
+    Chroma's default embedding function downloads a model on first use; it can never run here
+    because every write and query goes through LangChain with ``embedding`` set.
+    """
+
+    def __init__(self, directory: Path, embedding: Embeddings, embedding_name: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._client = chromadb.PersistentClient(
+            path=str(directory), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self._embedding = embedding
+        self.embedding_name = embedding_name
+        self.store = self._open_store()
+        if self.store._collection.metadata.get("embedding") != embedding_name:
+            self.store.delete_collection()
+            self.store = self._open_store()
+
+    def _open_store(self) -> Chroma:
+        return Chroma(
+            collection_name=COLLECTION,
+            embedding_function=self._embedding,
+            client=self._client,
+            collection_metadata={"hnsw:space": "cosine", "embedding": self.embedding_name},
+        )
+
+    def stored_hashes(self) -> dict[str, str]:
+        stored = self.store.get(include=["metadatas"])
+        return {
+            uid: str(meta.get("hash", ""))
+            for uid, meta in zip(stored["ids"], stored["metadatas"], strict=True)
+        }
+
+    def stored_chunks(self) -> list[Chunk]:
+        stored = self.store.get(include=["documents", "metadatas"])
+        return [
+            Chunk(uid, text, {k: v for k, v in meta.items() if k != "hash"})
+            for uid, text, meta in zip(
+                stored["ids"], stored["documents"], stored["metadatas"], strict=True
+            )
+        ]
+
+    def sync(self, chunks: list[Chunk]) -> SyncReport:
+        """Embed only new or changed chunks; delete the ones that no longer exist."""
+        stored = self.stored_hashes()
+        wanted = {chunk.id: chunk for chunk in chunks}
+        to_write = [c for c in chunks if stored.get(c.id) != c.content_hash]
+        to_delete = [uid for uid in stored if uid not in wanted]
+        for start in range(0, len(to_write), _BATCH):
+            batch = to_write[start : start + _BATCH]
+            self.store.add_texts(
+                texts=[c.text for c in batch],
+                metadatas=[{**c.metadata, "hash": c.content_hash} for c in batch],
+                ids=[c.id for c in batch],
+            )
+        if to_delete:
+            self.store.delete(ids=to_delete)
+        added = sum(1 for c in to_write if c.id not in stored)
+        return SyncReport(
+            added=added,
+            updated=len(to_write) - added,
+            deleted=len(to_delete),
+            unchanged=len(chunks) - len(to_write),
+        )
+
+    def count(self) -> int:
+        return self.store._collection.count()
+
+    def dense_search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """(chunk ID, cosine similarity) best first."""
+        results = self.store.similarity_search_with_score(query, k=k)
+        return [(doc.id or "", 1.0 - distance) for doc, distance in results]

@@ -1,0 +1,38 @@
+"""The knowledge base as one object: legal texts, guidance, the index and the searcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge_base.chunks import build_chunks
+from knowledge_base.embeddings import load_embeddings
+from knowledge_base.guidance import GUIDANCE_DIR, GuidanceEntry, load_guidance
+from knowledge_base.index import SyncReport, VectorIndex
+from knowledge_base.legal import Corpus, load_corpus
+from knowledge_base.search import HybridSearcher
+
+
+@dataclass
+class KnowledgeBase:
+    corpus: Corpus
+    guidance: list[GuidanceEntry]
+    index: VectorIndex
+    searcher: HybridSearcher
+    last_sync: SyncReport
+
+    @classmethod
+    def open(
+        cls,
+        corpus_dir: Path,
+        chroma_dir: Path,
+        embedding_model_path: Path | None = None,
+        guidance_dir: Path = GUIDANCE_DIR,
+    ) -> KnowledgeBase:
+        """Load the texts, bring the index up to date (only changed units are embedded), search."""
+        corpus = load_corpus(corpus_dir)
+        guidance = load_guidance(guidance_dir)
+        embedding = load_embeddings(embedding_model_path)
+        index = VectorIndex(chroma_dir, embedding, embedding.name)
+        report = index.sync(build_chunks(corpus, guidance))
+        return cls(corpus, guidance, index, HybridSearcher(index), report)
