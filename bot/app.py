@@ -18,7 +18,9 @@ from bot.settings import Settings
 from connectors import webchat
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-BAD_REQUEST = "Xin lỗi, tin nhắn gửi lên không đúng định dạng. Bạn vui lòng tải lại trang và thử lại."
+BAD_REQUEST = (
+    "Xin lỗi, tin nhắn gửi lên không đúng định dạng. Bạn vui lòng tải lại trang và thử lại."
+)
 
 
 def create_app(settings: Settings, progress: Progress) -> Starlette:

@@ -1,4 +1,7 @@
-"""Command line: `python -m bot search|ask|chat|serve|index|train-nlu`. stdout carries only results."""
+"""Command line: `python -m bot search|ask|chat|serve|index|train-nlu|eval`.
+
+stdout carries only results; progress and errors go to stderr.
+"""
 
 from __future__ import annotations
 
@@ -60,7 +63,9 @@ def search(
     question: Annotated[str | None, typer.Argument(help="The question.")] = None,
     k: K = 5,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="Questions as JSON lines on stdin.")] = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Questions as JSON lines on stdin.")
+    ] = False,
 ) -> None:
     """Search the knowledge base."""
     kb = open_knowledge_base(get_settings())
@@ -165,3 +170,31 @@ def train_nlu() -> None:
     settings = get_settings()
     path = ensure_model(settings.rasa_project_dir, settings.rasa_venv, progress)
     stderr.print(f"NLU model: {path}")
+
+
+@app.command("eval")
+def evaluate_retrieval(
+    report: Annotated[
+        str, typer.Option(help="Where to write the JSON report.")
+    ] = "var/eval-report.json",
+) -> None:
+    """Recall@1, Recall@3 and MRR@10 of retrieval on the development set."""
+    from pathlib import Path
+
+    from knowledge_base.evaluation import evaluate, load_devset
+
+    kb = open_knowledge_base(get_settings())
+    result = evaluate(
+        lambda text: [f"{h.doc}#d{h.article}" for h in kb.searcher.search(text, 10)], load_devset()
+    )
+    rows = {"overall": result.overall, **result.by_style}
+    typer.echo(f"{'subset':<16}{'n':>5}{'R@1':>8}{'R@3':>8}{'MRR@10':>9}")
+    for name, scores in rows.items():
+        typer.echo(
+            f"{name:<16}{scores.questions:>5}{scores.recall_at_1:>8.3f}"
+            f"{scores.recall_at_3:>8.3f}{scores.mrr_at_10:>9.3f}"
+        )
+    path = Path(report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+    stderr.print(f"Report: {path}")

@@ -77,7 +77,7 @@ async def running_bot(settings: Settings, progress: Progress) -> AsyncIterator[R
         progress("Đang khởi động máy chủ Rasa (có thể mất khoảng 30 giây)…")
         try:
             await server.start()
-        except Exception as error:  # noqa: BLE001 - the bot still answers from retrieval
+        except Exception as error:
             progress(f"Không khởi động được Rasa: {error}. Bot vẫn trả lời từ chỉ mục.")
     database = Database(settings.resolved_database_url)
     rasa = RasaClient(settings.rasa_url, token, settings.rasa_timeout_s)

@@ -1,4 +1,4 @@
-"""The units the index holds: legal clauses (or whole articles without clauses) and guidance entries."""
+"""The units the index holds: legal clauses (whole articles without clauses) and guidance."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Embeddings that never download anything.
 
-The default is a feature-hashing embedding over folded words, word pairs and character n-grams: it
-needs no model file, is deterministic across processes and machines, and matches text typed with or
-without diacritics. A sentence-transformers model can be used instead, loaded from a local path.
+The default is a feature-hashing embedding over folded words and word pairs: it needs no model file,
+is deterministic across processes and machines, and matches text typed with or without diacritics.
+A sentence-transformers model can be used instead, loaded from a local path.
 """
 
 from __future__ import annotations
@@ -13,20 +13,18 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from knowledge_base.text import words
+from knowledge_base.text import terms
 
 
 class HashingEmbeddings(Embeddings):
     """Signed feature hashing (the "hashing trick") with sublinear term frequency, L2-normalised."""
 
-    def __init__(self, dimensions: int = 1024, char_ngrams: tuple[int, int] = (3, 5)) -> None:
+    def __init__(self, dimensions: int = 4096) -> None:
         self.dimensions = dimensions
-        self.char_ngrams = char_ngrams
 
     @property
     def name(self) -> str:
-        low, high = self.char_ngrams
-        return f"hashing-v1-{self.dimensions}-c{low}{high}"
+        return f"hashing-v2-{self.dimensions}"
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [self._embed(text) for text in texts]
@@ -34,20 +32,9 @@ class HashingEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self._embed(text)
 
-    def _features(self, text: str) -> list[str]:
-        tokens = words(text)
-        features = [f"w:{t}" for t in tokens]
-        features += [f"b:{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False)]
-        low, high = self.char_ngrams
-        for token in tokens:
-            padded = f"<{token}>"
-            for n in range(low, high + 1):
-                features += [f"c:{padded[i : i + n]}" for i in range(len(padded) - n + 1)]
-        return features
-
     def _embed(self, text: str) -> list[float]:
         vector = np.zeros(self.dimensions, dtype=np.float32)
-        for feature in self._features(text):
+        for feature in terms(text):
             digest = zlib.crc32(feature.encode())
             vector[digest % self.dimensions] += 1.0 if digest & 0x80000000 else -1.0
         vector = np.sign(vector) * np.log1p(np.abs(vector))
@@ -77,6 +64,8 @@ class LocalSentenceTransformerEmbeddings(Embeddings):
         return self.embed_documents([text])[0]
 
 
-def load_embeddings(model_path: Path | None) -> HashingEmbeddings | LocalSentenceTransformerEmbeddings:
+def load_embeddings(
+    model_path: Path | None,
+) -> HashingEmbeddings | LocalSentenceTransformerEmbeddings:
     """The configured embedding: a local sentence-transformers model, or the hashing default."""
     return LocalSentenceTransformerEmbeddings(model_path) if model_path else HashingEmbeddings()

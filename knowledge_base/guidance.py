@@ -42,7 +42,9 @@ def parse_entry(path: Path) -> GuidanceEntry:
         meta = yaml.safe_load(text[4:end]) or {}
     except yaml.YAMLError as error:
         raise GuidanceError(f"{path.name}: malformed front matter ({error})") from error
-    missing = [k for k in ("id", "title", "questions", "citations", "reviewed_on") if not meta.get(k)]
+    missing = [
+        k for k in ("id", "title", "questions", "citations", "reviewed_on") if not meta.get(k)
+    ]
     if missing:
         raise GuidanceError(f"{path.name}: front matter lacks {', '.join(missing)}")
     reviewed_on = meta["reviewed_on"]

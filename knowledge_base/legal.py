@@ -1,4 +1,4 @@
-"""Parse the official legal texts into documents, articles (Điều), clauses (khoản) and points (điểm).
+"""Parse the legal texts into documents, articles (Điều), clauses (khoản) and points (điểm).
 
 Unit IDs are stable and citable: ``19/2023/QH15#d26`` (article), ``19/2023/QH15#d26.k1`` (clause),
 ``19/2023/QH15#d26.k1.a`` (point).

@@ -1,4 +1,4 @@
-"""Hybrid search: dense vectors in Chroma plus BM25 over folded words, fused by rank, per article."""
+"""Hybrid search: dense vectors in Chroma plus BM25 over folded words, fused by rank."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 from knowledge_base.chunks import Chunk
 from knowledge_base.index import VectorIndex
 from knowledge_base.legal import unit_id
-from knowledge_base.text import words
+from knowledge_base.text import terms
 
 _RRF_K = 60
 _CANDIDATES = 40
@@ -51,15 +51,15 @@ class Hit:
 
 
 class LexicalIndex:
-    """BM25 (bm25s) over folded, shorthand-expanded word tokens."""
+    """BM25 (bm25s) over folded, shorthand-expanded words and word pairs."""
 
     def __init__(self, chunks: list[Chunk]) -> None:
         self._ids = [c.id for c in chunks]
         self._bm25 = bm25s.BM25()
-        self._bm25.index([words(c.text) for c in chunks], show_progress=False)
+        self._bm25.index([terms(c.text) for c in chunks], show_progress=False)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        tokens = words(query)
+        tokens = terms(query)
         if not tokens or not self._ids:
             return []
         scores = self._bm25.get_scores(tokens)
@@ -131,8 +131,6 @@ class HybridSearcher:
             status=str(meta["status"]),
             effective=str(meta["effective"]),
         )
-
-
 
 
 def _unit_sort_key(uid: str) -> tuple[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 
 _WORD = re.compile(r"\w+")
 
@@ -52,6 +53,13 @@ def words(text: str) -> list[str]:
     for token in _WORD.findall(fold(text)):
         tokens.extend(SHORTHAND.get(token, token).split())
     return tokens
+
+
+def terms(text: str) -> list[str]:
+    """Search terms: folded words plus adjacent word pairs, since most Vietnamese words have two
+    syllables ("hợp đồng", "bảo hành") and a pair matches far more precisely than its syllables."""
+    tokens = words(text)
+    return tokens + [f"{a}_{b}" for a, b in pairwise(tokens)]
 
 
 def has_diacritics(text: str) -> bool:

@@ -1,1 +1,4 @@
-"""The conversation core: platform-neutral messages and the turn pipeline. Never imports a connector."""
+"""The conversation core: platform-neutral messages and the turn pipeline.
+
+It never imports a connector.
+"""

@@ -37,7 +37,7 @@ class Database:
         try:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means "down" for a health check
+        except Exception:
             return False
         return True
 

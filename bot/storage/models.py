@@ -26,7 +26,9 @@ class Conversation(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     state: Mapped[str] = mapped_column(String(32), default="bot")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
 
 class Message(Base):

@@ -1,0 +1,99 @@
+"""Retrieval quality on the development set: Recall@1, Recall@3 and MRR@10, overall and by style."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+DEVSET_PATH = Path(__file__).parent / "eval" / "devset.yml"
+
+# A ranker returns article IDs ("19/2023/QH15#d26"), best first.
+Ranker = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    style: str
+    answers: frozenset[str]
+
+
+def load_devset(path: Path = DEVSET_PATH) -> list[Question]:
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        Question(str(r["id"]), str(r["text"]), str(r["style"]), frozenset(r["answers"]))
+        for r in rows
+    ]
+
+
+def first_relevant_rank(ranked: list[str], answers: frozenset[str]) -> int | None:
+    return next((rank for rank, uid in enumerate(ranked, 1) if uid in answers), None)
+
+
+@dataclass(frozen=True)
+class Scores:
+    questions: int
+    recall_at_1: float
+    recall_at_3: float
+    mrr_at_10: float
+
+    @classmethod
+    def of(cls, ranks: Iterable[int | None]) -> Scores:
+        ranks = list(ranks)
+        n = len(ranks) or 1
+        return cls(
+            questions=len(ranks),
+            recall_at_1=sum(1 for r in ranks if r == 1) / n,
+            recall_at_3=sum(1 for r in ranks if r and r <= 3) / n,
+            mrr_at_10=sum(1 / r for r in ranks if r and r <= 10) / n,
+        )
+
+    def to_json(self) -> dict[str, float | int]:
+        return {
+            "questions": self.questions,
+            "recall@1": round(self.recall_at_1, 4),
+            "recall@3": round(self.recall_at_3, 4),
+            "mrr@10": round(self.mrr_at_10, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    overall: Scores
+    by_style: dict[str, Scores]
+    misses: list[dict[str, object]]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "overall": self.overall.to_json(),
+            "by_style": {style: s.to_json() for style, s in self.by_style.items()},
+            "misses": self.misses,
+        }
+
+
+def evaluate(ranker: Ranker, questions: list[Question]) -> Report:
+    ranks: dict[str, int | None] = {}
+    misses = []
+    for question in questions:
+        ranked = ranker(question.text)[:10]
+        ranks[question.id] = rank = first_relevant_rank(ranked, question.answers)
+        if rank is None or rank > 3:
+            misses.append(
+                {
+                    "id": question.id,
+                    "text": question.text,
+                    "answers": sorted(question.answers),
+                    "got": ranked[:3],
+                    "rank": rank,
+                }
+            )
+    styles = sorted({q.style for q in questions})
+    return Report(
+        overall=Scores.of(ranks.values()),
+        by_style={s: Scores.of(ranks[q.id] for q in questions if q.style == s) for s in styles},
+        misses=misses,
+    )
