@@ -9,8 +9,8 @@ THANKS = "Không có gì ạ. Nếu cần hỏi thêm về quyền lợi ngườ
 GOODBYE = "Chào bạn, chúc bạn một ngày tốt lành! Khi cần, bạn cứ quay lại hỏi nhé."
 BOT_IDENTITY = (
     "Tôi là trợ lý tự động (chatbot) cung cấp thông tin về quyền lợi người tiêu dùng theo "
-    "pháp luật Việt Nam. Mỗi câu trả lời của tôi đều dẫn điều luật làm căn cứ. Khi cần, tôi có thể chuyển "
-    "bạn đến cán bộ tư vấn."
+    "pháp luật Việt Nam. Mỗi câu trả lời của tôi đều dẫn điều luật làm căn cứ. Khi cần, tôi có "
+    "thể chuyển bạn đến cán bộ tư vấn."
 )
 HUMAN_REQUEST = (
     "Tôi đã ghi nhận bạn muốn trao đổi với cán bộ tư vấn. Cán bộ sẽ trả lời bạn ngay trong cuộc "
