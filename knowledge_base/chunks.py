@@ -1,4 +1,8 @@
-"""The units the index holds: legal clauses (whole articles without clauses) and guidance."""
+"""The units the index holds.
+
+Legal clauses (whole articles when they have no clauses) carry the law. Guidance entries and lay
+phrasings are pointers: they match how citizens ask, and lead to the legal units they cite.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from knowledge_base.guidance import GuidanceEntry
 from knowledge_base.legal import Article, Corpus, unit_id
 
 GUIDANCE_PREFIX = "guidance:"
+PHRASINGS_PREFIX = "phrasings:"
 
 
 @dataclass(frozen=True)
@@ -25,13 +30,26 @@ class Chunk:
         return hashlib.sha256(self.text.encode()).hexdigest()[:16]
 
     @property
-    def is_guidance(self) -> bool:
-        return self.id.startswith(GUIDANCE_PREFIX)
+    def is_legal(self) -> bool:
+        return self.metadata["kind"] == "legal"
+
+    @property
+    def citations(self) -> list[str]:
+        """What a pointer chunk leads to (empty for legal units)."""
+        return [c for c in str(self.metadata.get("citations", "")).split(",") if c]
 
 
-def build_chunks(corpus: Corpus, guidance: list[GuidanceEntry]) -> list[Chunk]:
+def build_chunks(
+    corpus: Corpus, guidance: list[GuidanceEntry], phrasings: dict[str, list[str]]
+) -> list[Chunk]:
     chunks = [chunk for article in corpus.articles for chunk in _legal_chunks(article)]
     chunks.extend(_guidance_chunk(entry) for entry in guidance)
+    titles = {article.id: article.title for article in corpus.articles}
+    chunks.extend(
+        _phrasings_chunk(article_id, titles[article_id], lines)
+        for article_id, lines in phrasings.items()
+        if article_id in titles
+    )
     return chunks
 
 
@@ -66,3 +84,8 @@ def _guidance_chunk(entry: GuidanceEntry) -> Chunk:
         "citations": ",".join(entry.citations),
     }
     return Chunk(f"{GUIDANCE_PREFIX}{entry.id}", text, metadata)
+
+
+def _phrasings_chunk(article_id: str, title: str, lines: list[str]) -> Chunk:
+    metadata: dict[str, str | int] = {"kind": "phrasings", "title": title, "citations": article_id}
+    return Chunk(f"{PHRASINGS_PREFIX}{article_id}", "\n".join([title, *lines]), metadata)

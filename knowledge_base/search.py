@@ -11,7 +11,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from knowledge_base.chunks import Chunk
+from knowledge_base.chunks import GUIDANCE_PREFIX, Chunk
 from knowledge_base.index import VectorIndex
 from knowledge_base.legal import unit_id
 from knowledge_base.text import terms
@@ -33,10 +33,15 @@ class Hit:
     similarity: float
     status: str
     effective: str
+    guidance_id: str | None = None
 
     @property
     def id(self) -> str:
         return unit_id(self.doc, self.article, self.clause)
+
+    @property
+    def article_id(self) -> str:
+        return unit_id(self.doc, self.article)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -67,15 +72,26 @@ class LexicalIndex:
         return [(self._ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
 
+def fuse(rankings: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: IDs by the sum of 1 / (60 + rank) over the rankings."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, (uid, _) in enumerate(ranking, 1):
+            fused[uid] = fused.get(uid, 0.0) + 1.0 / (_RRF_K + rank)
+    return sorted(fused.items(), key=lambda item: -item[1])
+
+
 class HybridSearcher:
-    """Fuses dense and lexical rankings (reciprocal rank fusion) and groups hits by article."""
+    """Dense and lexical rankings fused, then grouped by article; pointers lead to their articles."""
 
     def __init__(self, index: VectorIndex) -> None:
         self._index = index
         self._chunks = {c.id: c for c in index.stored_chunks()}
-        self._first_chunk_of_article: dict[str, str] = {}
-        for uid in sorted(self._chunks, key=_unit_sort_key):
-            self._first_chunk_of_article.setdefault(uid.split(".k")[0], uid)
+        self._legal_by_article: dict[str, list[Chunk]] = {}
+        for chunk in sorted(self._chunks.values(), key=_clause_order):
+            if chunk.is_legal:
+                article_id = unit_id(str(chunk.metadata["doc"]), int(chunk.metadata["article"]))
+                self._legal_by_article.setdefault(article_id, []).append(chunk)
         self._lexical = LexicalIndex(list(self._chunks.values()))
 
     @property
@@ -83,59 +99,62 @@ class HybridSearcher:
         return len(self._chunks)
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        if not query.strip() or not self._chunks:
+        if not any(ch.isalnum() for ch in query) or not self._chunks:
             return []
         dense = self._index.dense_search(query, _CANDIDATES)
-        lexical = self._lexical.search(query, _CANDIDATES)
+        fused = fuse([dense, self._lexical.search(query, _CANDIDATES)])
         similarity = dict(dense)
-        fused: dict[str, float] = {}
-        for ranking in (dense, lexical):
-            for rank, (uid, _) in enumerate(ranking):
-                fused[uid] = fused.get(uid, 0.0) + 1.0 / (_RRF_K + rank + 1)
-        hits: dict[tuple[str, int], Hit] = {}
-        for uid, score in sorted(fused.items(), key=lambda item: -item[1]):
-            for hit in self._hits_for(uid, score, similarity.get(uid, 0.0)):
-                hits.setdefault((hit.doc, hit.article), hit)
+        ranked_legal = [uid for uid, _ in fused if self._chunks[uid].is_legal]
+        hits: dict[str, Hit] = {}
+        for uid, score in fused:
+            chunk = self._chunks[uid]
+            for legal in self._legal_units(chunk, ranked_legal):
+                hit = _hit(legal, score, similarity.get(uid, 0.0), _guidance_id(chunk))
+                hits.setdefault(hit.article_id, hit)
             if len(hits) >= k:
                 break
         return list(hits.values())[:k]
 
-    def _hits_for(self, uid: str, score: float, similarity: float) -> list[Hit]:
-        chunk = self._chunks.get(uid)
-        if chunk is None:
-            return []
-        if not chunk.is_guidance:
-            return [self._legal_hit(chunk, score, similarity)]
-        cited = (self._resolve(c) for c in str(chunk.metadata["citations"]).split(","))
-        return [self._legal_hit(self._chunks[c], score, similarity) for c in cited if c]
-
-    def _resolve(self, citation: str) -> str | None:
-        """The indexed chunk a citation falls in: its clause, or an article's first clause."""
-        clause_level = ".".join(citation.split(".")[:2])
-        if clause_level in self._chunks:
-            return clause_level
-        return self._first_chunk_of_article.get(citation)
-
-    @staticmethod
-    def _legal_hit(chunk: Chunk, score: float, similarity: float) -> Hit:
-        meta = chunk.metadata
-        clause = int(meta["clause"]) or None
-        return Hit(
-            doc=str(meta["doc"]),
-            article=int(meta["article"]),
-            clause=clause,
-            title=str(meta["title"]),
-            score=score,
-            text=chunk.text[int(meta["body_offset"]) :],
-            similarity=similarity,
-            status=str(meta["status"]),
-            effective=str(meta["effective"]),
-        )
+    def _legal_units(self, chunk: Chunk, ranked_legal: list[str]) -> list[Chunk]:
+        """The legal units a chunk stands for: itself, or for a pointer each article it cites at
+        the cited clause, else the article's best-ranked clause, else its first clause."""
+        if chunk.is_legal:
+            return [chunk]
+        units = []
+        for citation in chunk.citations:
+            article_id, _, _ = citation.partition(".")
+            clauses = self._legal_by_article.get(article_id, [])
+            by_id = {c.id: c for c in clauses}
+            clause_id = ".".join(citation.split(".")[:2])
+            best = next((by_id[u] for u in ranked_legal if u in by_id), None)
+            if unit := by_id.get(clause_id) or best or (clauses[0] if clauses else None):
+                units.append(unit)
+        return units
 
 
-def _unit_sort_key(uid: str) -> tuple[str, int]:
-    head, _, clause = uid.partition(".k")
-    return head, int(clause) if clause.isdigit() else 0
+def _guidance_id(chunk: Chunk) -> str | None:
+    return chunk.id.removeprefix(GUIDANCE_PREFIX) if chunk.id.startswith(GUIDANCE_PREFIX) else None
+
+
+def _hit(chunk: Chunk, score: float, similarity: float, guidance_id: str | None) -> Hit:
+    meta = chunk.metadata
+    return Hit(
+        doc=str(meta["doc"]),
+        article=int(meta["article"]),
+        clause=int(meta["clause"]) or None,
+        title=str(meta["title"]),
+        score=score,
+        text=chunk.text[int(meta["body_offset"]) :],
+        similarity=similarity,
+        status=str(meta["status"]),
+        effective=str(meta["effective"]),
+        guidance_id=guidance_id,
+    )
+
+
+def _clause_order(chunk: Chunk) -> tuple[str, int, int]:
+    meta = chunk.metadata
+    return str(meta.get("doc", "")), int(meta.get("article", 0)), int(meta.get("clause", 0))
 
 
 class HybridRetriever(BaseRetriever):

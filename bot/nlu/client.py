@@ -1,0 +1,90 @@
+"""Async client of the Rasa HTTP API: intent and entities of one message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+class NluUnavailable(Exception):
+    """Rasa did not give a usable answer: not running, too slow, an error status or bad JSON."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class NluResult:
+    intent: str
+    confidence: float
+    entities: tuple[Entity, ...] = ()
+
+
+class RasaClient:
+    """Calls `POST /model/parse` of a Rasa server started with `--enable-api --auth-token`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout_s: float,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._params = {"token": token}
+        self._timeout = timeout_s
+        self._owns_client = client is None
+        self._http = client or httpx.AsyncClient(timeout=timeout_s)
+
+    async def parse(self, text: str) -> NluResult:
+        try:
+            response = await self._http.post(
+                f"{self._base_url}/model/parse",
+                params=self._params,
+                json={"text": text},
+                timeout=self._timeout,
+            )
+        except httpx.HTTPError as error:
+            raise NluUnavailable(f"Rasa at {self._base_url} did not answer: {error!r}") from error
+        if response.status_code != httpx.codes.OK:
+            raise NluUnavailable(f"Rasa at {self._base_url} answered HTTP {response.status_code}")
+        try:
+            return _nlu_result(response.json())
+        except (ValueError, KeyError, TypeError) as error:
+            raise NluUnavailable(f"Rasa sent a malformed parse result: {error!r}") from error
+
+    async def is_up(self) -> bool:
+        """True when the server answers, accepts our token and has a model loaded."""
+        # GET /status needs the token and answers 409 until a model is loaded; GET / needs neither.
+        try:
+            response = await self._http.get(
+                f"{self._base_url}/status", params=self._params, timeout=self._timeout
+            )
+        except httpx.HTTPError:
+            return False
+        return response.status_code == httpx.codes.OK
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._http.aclose()
+
+
+def _nlu_result(payload: Any) -> NluResult:
+    intent = payload["intent"]
+    # Rasa leaves the intent name null when its classifier predicts nothing for the message.
+    name = intent["name"] or ""
+    confidence = intent["confidence"]
+    if not isinstance(name, str) or not isinstance(confidence, int | float):
+        raise TypeError(f"unexpected intent {intent!r}")
+    entities = tuple(
+        Entity(str(item["entity"]), str(item["value"]), int(item["start"]), int(item["end"]))
+        for item in payload.get("entities") or ()
+    )
+    return NluResult(name, float(confidence), entities)

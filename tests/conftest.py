@@ -1,0 +1,77 @@
+"""Shared fixtures: the real corpus, a real Chroma index in a temp dir, guards against downloads,
+a real Rasa server on a free port."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from chromadb.api.types import DefaultEmbeddingFunction
+from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
+
+from bot.nlu.server import RasaServer
+from bot.settings import PROJECT_ROOT, Settings
+from knowledge_base.service import KnowledgeBase
+
+CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
+
+
+def _forbidden(*args: object, **kwargs: object) -> None:
+    raise AssertionError("Chroma's default embedding function ran: it would download a model")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_default_embedding() -> Iterator[None]:
+    """Fail any test in which Chroma's default (downloading) embedding function runs."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DefaultEmbeddingFunction, "__call__", _forbidden)
+        patch.setattr(ONNXMiniLM_L6_V2, "__call__", _forbidden)
+        patch.setattr(ONNXMiniLM_L6_V2, "_download_model_if_not_exists", _forbidden)
+        yield
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS_DIR
+
+
+@pytest.fixture(scope="session")
+def kb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("chroma")
+
+
+@pytest.fixture(scope="session")
+def knowledge_base(kb_dir: Path) -> KnowledgeBase:
+    """The whole real corpus and guidance, indexed once per test session."""
+    return KnowledgeBase.open(CORPUS_DIR, kb_dir)
+
+
+def unused_port() -> int:
+    """A loopback TCP port that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def free_port() -> int:
+    return unused_port()
+
+
+@pytest.fixture(scope="session")
+async def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RasaServer]:
+    """A real Rasa server (`.url`, `.token`) on a free port, once per session; trains if needed."""
+    settings = Settings()
+    server = RasaServer(
+        f"http://127.0.0.1:{unused_port()}",
+        secrets.token_urlsafe(16),
+        project_dir=settings.rasa_project_dir,
+        rasa_venv=settings.rasa_venv,
+        log_dir=tmp_path_factory.mktemp("rasa-logs"),
+        startup_timeout_s=settings.rasa_startup_timeout_s,
+    )
+    async with server:
+        yield server
