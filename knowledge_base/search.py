@@ -82,7 +82,7 @@ def fuse(rankings: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
 
 
 class HybridSearcher:
-    """Dense and lexical rankings fused, then grouped by article; pointers lead to their articles."""
+    """Dense and lexical rankings fused, grouped by article; pointers lead to their articles."""
 
     def __init__(self, index: VectorIndex) -> None:
         self._index = index
