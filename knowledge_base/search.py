@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 from knowledge_base.chunks import GUIDANCE_PREFIX, Chunk
 from knowledge_base.index import VectorIndex
 from knowledge_base.legal import unit_id
+from knowledge_base.lexicon import Lexicon
 from knowledge_base.text import terms
 
 _RRF_K = 60
@@ -56,12 +57,17 @@ class Hit:
 
 
 class LexicalIndex:
-    """BM25 (bm25s) over folded, shorthand-expanded words and word pairs."""
+    """BM25 (bm25s) over folded, shorthand-expanded words and word pairs; legal units are also
+    indexed under the lay phrases of the legal terms they use."""
 
-    def __init__(self, chunks: list[Chunk]) -> None:
+    def __init__(self, chunks: list[Chunk], lexicon: Lexicon) -> None:
         self._ids = [c.id for c in chunks]
         self._bm25 = bm25s.BM25()
-        self._bm25.index([terms(c.text) for c in chunks], show_progress=False)
+        documents = [
+            terms(f"{c.text}\n{lexicon.lay_phrases_for(c.text)}" if c.is_legal else c.text)
+            for c in chunks
+        ]
+        self._bm25.index(documents, show_progress=False)
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         tokens = terms(query)
@@ -84,7 +90,7 @@ def fuse(rankings: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
 class HybridSearcher:
     """Dense and lexical rankings fused, grouped by article; pointers lead to their articles."""
 
-    def __init__(self, index: VectorIndex) -> None:
+    def __init__(self, index: VectorIndex, lexicon: Lexicon) -> None:
         self._index = index
         self._chunks = {c.id: c for c in index.stored_chunks()}
         self._legal_by_article: dict[str, list[Chunk]] = {}
@@ -92,7 +98,7 @@ class HybridSearcher:
             if chunk.is_legal:
                 article_id = unit_id(str(chunk.metadata["doc"]), int(chunk.metadata["article"]))
                 self._legal_by_article.setdefault(article_id, []).append(chunk)
-        self._lexical = LexicalIndex(list(self._chunks.values()))
+        self._lexical = LexicalIndex(list(self._chunks.values()), lexicon)
 
     @property
     def size(self) -> int:

@@ -10,6 +10,7 @@ from knowledge_base.embeddings import load_embeddings
 from knowledge_base.guidance import GUIDANCE_DIR, GuidanceEntry, load_guidance
 from knowledge_base.index import SyncReport, VectorIndex
 from knowledge_base.legal import Corpus, load_corpus
+from knowledge_base.lexicon import LEXICON_PATH, Lexicon
 from knowledge_base.phrasings import PHRASINGS_DIR, load_phrasings
 from knowledge_base.search import HybridSearcher
 
@@ -30,6 +31,7 @@ class KnowledgeBase:
         embedding_model_path: Path | None = None,
         guidance_dir: Path = GUIDANCE_DIR,
         phrasings_dir: Path = PHRASINGS_DIR,
+        lexicon_path: Path = LEXICON_PATH,
     ) -> KnowledgeBase:
         """Load the texts, bring the index up to date (only changed units are embedded), search."""
         corpus = load_corpus(corpus_dir)
@@ -37,4 +39,6 @@ class KnowledgeBase:
         embedding = load_embeddings(embedding_model_path)
         index = VectorIndex(chroma_dir, embedding, embedding.name)
         report = index.sync(build_chunks(corpus, guidance, load_phrasings(phrasings_dir)))
-        return cls(corpus, guidance, index, HybridSearcher(index), report)
+        return cls(
+            corpus, guidance, index, HybridSearcher(index, Lexicon.load(lexicon_path)), report
+        )
