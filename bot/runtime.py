@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.core import replies
 from bot.core.compose import ExtractiveComposer
-from bot.core.handlers import FixedReply, LawQuestion
+from bot.core.handlers import FixedReply, LawQuestion, MatchFloors
 from bot.core.messages import Action
 from bot.core.pipeline import TurnPipeline, Understand
 from bot.core.router import Router
@@ -32,8 +32,9 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
 def build_pipeline(
     settings: Settings, kb: KnowledgeBase, store: ConversationStore, nlu: RasaClient
 ) -> TurnPipeline:
-    composer = ExtractiveComposer(kb.corpus.documents)
-    law = LawQuestion(kb.searcher, composer, settings.retrieval_similarity_floor)
+    composer = ExtractiveComposer(kb.corpus.documents, kb.guidance)
+    floors = MatchFloors(settings.retrieval_similarity_floor, settings.retrieval_lexical_floor)
+    law = LawQuestion(kb.searcher, composer, floors)
     handlers = {
         "greet": FixedReply(replies.GREET, Action.SMALLTALK),
         "thanks": FixedReply(replies.THANKS, Action.SMALLTALK),
@@ -44,7 +45,7 @@ def build_pipeline(
         "complain_business": LawQuestion(
             kb.searcher,
             composer,
-            settings.retrieval_similarity_floor,
+            floors,
             action=Action.COMPLAINT,
             intro=replies.COMPLAINT_INTRO,
         ),
@@ -67,7 +68,7 @@ class Runtime:
 async def running_bot(settings: Settings, progress: Progress) -> AsyncIterator[Runtime]:
     """Start what the bot needs (Rasa only if none answers); stop what was started on exit."""
     token = resolve_rasa_token(settings)
-    server = RasaServer.from_settings(settings, token)
+    server = RasaServer.from_settings(settings, token, log=progress)
     progress("Đang chuẩn bị cơ sở dữ liệu và chỉ mục tri thức…")
     await migrate(settings.resolved_database_url)
     kb = await asyncio.to_thread(open_knowledge_base, settings)

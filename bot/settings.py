@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(1000, description="Longer messages are cut to this length.")
     intent_confidence_floor: float = Field(0.5, description="Below this, the intent is unclear.")
     retrieval_similarity_floor: float = Field(
-        0.2, description="Below this similarity, the bot says it is not sure instead of citing."
+        0.3, description="Dense similarity at which a hit is trusted enough to quote."
+    )
+    retrieval_lexical_floor: float = Field(
+        14.0, description="BM25 score at which a hit is trusted enough to quote."
     )
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import bm25s
 import numpy as np
@@ -31,10 +31,24 @@ class Hit:
     title: str
     score: float
     text: str
-    similarity: float
     status: str
     effective: str
+    point: str | None = None
+    """The point (điểm) a guidance entry cites, if it cites one."""
     guidance_id: str | None = None
+    """The guidance entry that led to this article, if one did."""
+    similarity: float = 0.0
+    """Best dense similarity of the query to any unit that led to this article."""
+    lexical_score: float = 0.0
+    """Best BM25 score of the query on any unit that led to this article."""
+
+    @property
+    def point_text(self) -> str | None:
+        """The cited point's own paragraph, when a point is cited."""
+        if not self.point:
+            return None
+        prefix = f"{self.point}) "
+        return next((ln for ln in self.text.split("\n") if ln.startswith(prefix)), None)
 
     @property
     def id(self) -> str:
@@ -108,53 +122,57 @@ class HybridSearcher:
         if not any(ch.isalnum() for ch in query) or not self._chunks:
             return []
         dense = self._index.dense_search(query, _CANDIDATES)
-        fused = fuse([dense, self._lexical.search(query, _CANDIDATES)])
-        similarity = dict(dense)
+        lexical = self._lexical.search(query, _CANDIDATES)
+        similarity, lexical_score = dict(dense), dict(lexical)
+        fused = fuse([dense, lexical])
         ranked_legal = [uid for uid, _ in fused if self._chunks[uid].is_legal]
         hits: dict[str, Hit] = {}
         for uid, score in fused:
             chunk = self._chunks[uid]
             for legal in self._legal_units(chunk, ranked_legal):
-                hit = _hit(legal, score, similarity.get(uid, 0.0), _guidance_id(chunk))
-                hits.setdefault(hit.article_id, hit)
-            if len(hits) >= k:
-                break
+                hit = _hit(legal, score, chunk)
+                found = hits.setdefault(hit.article_id, hit)
+                hits[hit.article_id] = replace(
+                    found,
+                    similarity=max(found.similarity, similarity.get(uid, 0.0)),
+                    lexical_score=max(found.lexical_score, lexical_score.get(uid, 0.0)),
+                )
         return list(hits.values())[:k]
 
-    def _legal_units(self, chunk: Chunk, ranked_legal: list[str]) -> list[Chunk]:
-        """The legal units a chunk stands for: itself, or for a pointer each article it cites at
-        the cited clause, else the article's best-ranked clause, else its first clause."""
+    def _legal_units(self, chunk: Chunk, ranked_legal: list[str]) -> list[tuple[Chunk, str]]:
+        """The legal units a chunk stands for, with the point cited if any: the chunk itself, or
+        for a pointer each article it cites at the cited clause, else the article's best-ranked
+        clause, else its first clause."""
         if chunk.is_legal:
-            return [chunk]
+            return [(chunk, "")]
         units = []
         for citation in chunk.citations:
             article_id, _, _ = citation.partition(".")
             clauses = self._legal_by_article.get(article_id, [])
             by_id = {c.id: c for c in clauses}
-            clause_id = ".".join(citation.split(".")[:2])
+            clause_id, _, point = citation.partition(".")[2].partition(".")
+            cited = by_id.get(f"{article_id}.{clause_id}")
             best = next((by_id[u] for u in ranked_legal if u in by_id), None)
-            if unit := by_id.get(clause_id) or best or (clauses[0] if clauses else None):
-                units.append(unit)
+            if unit := cited or best or (clauses[0] if clauses else None):
+                units.append((unit, point if cited else ""))
         return units
 
 
-def _guidance_id(chunk: Chunk) -> str | None:
-    return chunk.id.removeprefix(GUIDANCE_PREFIX) if chunk.id.startswith(GUIDANCE_PREFIX) else None
-
-
-def _hit(chunk: Chunk, score: float, similarity: float, guidance_id: str | None) -> Hit:
+def _hit(unit: tuple[Chunk, str], score: float, source: Chunk) -> Hit:
+    chunk, point = unit
     meta = chunk.metadata
+    from_guidance = source.id.startswith(GUIDANCE_PREFIX)
     return Hit(
         doc=str(meta["doc"]),
         article=int(meta["article"]),
         clause=int(meta["clause"]) or None,
+        point=point or None,
         title=str(meta["title"]),
         score=score,
         text=chunk.text[int(meta["body_offset"]) :],
-        similarity=similarity,
         status=str(meta["status"]),
         effective=str(meta["effective"]),
-        guidance_id=guidance_id,
+        guidance_id=source.id.removeprefix(GUIDANCE_PREFIX) if from_guidance else None,
     )
 
 

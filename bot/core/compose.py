@@ -1,4 +1,5 @@
-"""Answer composition: the best legal unit, quoted and cited, then the next step."""
+"""Answer composition: the matching guidance first, then the legal basis quoted and cited, then
+the next step. Built from retrieved text only, so it states no law it did not find."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 
 from bot.core import replies
 from bot.core.messages import Citation
+from knowledge_base.guidance import GuidanceEntry
 from knowledge_base.legal import Document
 from knowledge_base.search import Hit
 
@@ -19,23 +21,32 @@ class Answer:
     citations: tuple[Citation, ...]
 
 
-def cite(hit: Hit, document: Document) -> str:
+def parse_citation(unit: str) -> Citation:
+    """ "19/2023/QH15#d26.k1.a" -> Citation("19/2023/QH15", 26, 1) (points cite their clause)."""
+    doc, _, path = unit.partition("#d")
+    article, _, rest = path.partition(".k")
+    clause = rest.split(".")[0]
+    return Citation(doc, int(article), int(clause) if clause else None)
+
+
+def cite(citation: Citation, document: Document) -> str:
     """ "khoản 1 Điều 26 Luật Bảo vệ quyền lợi người tiêu dùng 2023"."""
-    clause = f"khoản {hit.clause} " if hit.clause else ""
-    return f"{clause}Điều {hit.article} {document.short_name}"
+    clause = f"khoản {citation.clause} " if citation.clause else ""
+    return f"{clause}Điều {citation.article} {document.short_name}"
 
 
 def validity_warning(document: Document, today: date) -> str:
-    """A sentence warning that the cited text is outdated or not yet in force; empty otherwise."""
+    """A sentence warning that a cited text is outdated or not yet in force; empty otherwise."""
+    name = document.short_name
     if document.status == "amended":
         return (
-            "Lưu ý: văn bản này đã được sửa đổi, bổ sung; nội dung trích dẫn có thể chưa phản ánh "
+            f"Lưu ý: {name} đã được sửa đổi, bổ sung; nội dung trích dẫn có thể chưa phản ánh "
             "quy định mới nhất."
         )
     if document.status != "in_force":
-        return "Lưu ý: văn bản này không còn hiệu lực; bạn nên kiểm tra quy định thay thế."
+        return f"Lưu ý: {name} không còn hiệu lực; bạn nên kiểm tra văn bản thay thế."
     if document.effective > today:
-        return f"Lưu ý: văn bản này có hiệu lực từ ngày {document.effective:%d/%m/%Y}."
+        return f"Lưu ý: {name} có hiệu lực từ ngày {document.effective:%d/%m/%Y}."
     return ""
 
 
@@ -46,15 +57,26 @@ def quote(text: str) -> str:
 
 
 class ExtractiveComposer:
-    """Builds the answer from the retrieved text only, so it never states law it did not find."""
-
-    def __init__(self, documents: dict[str, Document]) -> None:
+    def __init__(self, documents: dict[str, Document], guidance: list[GuidanceEntry]) -> None:
         self._documents = documents
+        self._guidance = {entry.id: entry for entry in guidance}
 
     def compose(self, hit: Hit, today: date) -> Answer:
-        document = self._documents[hit.doc]
-        parts = [f"Theo {cite(hit, document)}:\n«{quote(hit.text)}»"]
-        if warning := validity_warning(document, today):
-            parts.append(warning)
+        entry = self._guidance.get(hit.guidance_id or "")
+        basis = Citation(hit.doc, hit.article, hit.clause)
+        citations = [basis]
+        if entry:
+            citations += [c for c in map(parse_citation, entry.citations) if c not in citations]
+        parts = [entry.body] if entry else []
+        point = f"điểm {hit.point} " if hit.point_text else ""
+        basis_name = point + cite(basis, self._documents[hit.doc])
+        parts.append(f"Căn cứ pháp lý: theo {basis_name}:\n«{quote(hit.point_text or hit.text)}»")
+        if len(citations) > 1:
+            further = "; ".join(cite(c, self._documents[c.doc]) for c in citations[1:])
+            parts.append(f"Xem thêm: {further}.")
+        cited_docs = dict.fromkeys(c.doc for c in citations)
+        parts.extend(
+            w for doc in cited_docs if (w := validity_warning(self._documents[doc], today))
+        )
         parts.append(replies.NEXT_STEP)
-        return Answer("\n\n".join(parts), (Citation(hit.doc, hit.article, hit.clause),))
+        return Answer("\n\n".join(parts), tuple(citations))

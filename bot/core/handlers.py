@@ -11,7 +11,7 @@ from bot.core import replies
 from bot.core.compose import ExtractiveComposer
 from bot.core.messages import Action, IncomingMessage, Intent, OutgoingMessage
 from bot.core.normalise import NormalisedText
-from knowledge_base.search import HybridSearcher
+from knowledge_base.search import Hit, HybridSearcher
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,18 @@ class FixedReply:
         return turn.reply(self._text, self._action)
 
 
+@dataclass(frozen=True)
+class MatchFloors:
+    """How well a question must match before the bot quotes law: the dense similarity or the
+    BM25 score must reach its floor (calibrated on the development set and unrelated questions)."""
+
+    similarity: float
+    lexical: float
+
+    def passed_by(self, hit: Hit) -> bool:
+        return hit.similarity >= self.similarity or hit.lexical_score >= self.lexical
+
+
 class LawQuestion:
     """Retrieval, then an extractive answer citing the best article; unsure below the floor."""
 
@@ -55,19 +67,19 @@ class LawQuestion:
         self,
         searcher: HybridSearcher,
         composer: ExtractiveComposer,
-        similarity_floor: float,
+        floors: MatchFloors,
         action: Action = Action.ANSWER,
         intro: str = "",
     ) -> None:
         self._searcher = searcher
         self._composer = composer
-        self._similarity_floor = similarity_floor
+        self._floors = floors
         self._action = action
         self._intro = intro
 
     async def __call__(self, turn: Turn) -> OutgoingMessage:
         hits = await asyncio.to_thread(self._searcher.search, turn.text.text, 1)
-        if not hits or hits[0].similarity < self._similarity_floor:
+        if not hits or not self._floors.passed_by(hits[0]):
             return turn.reply(replies.NOT_SURE, Action.CLARIFY)
         answer = self._composer.compose(hits[0], date.today())
         return turn.reply(self._intro + answer.text, self._action, citations=answer.citations)

@@ -36,9 +36,10 @@ COMPLAINT_INTRO = (
     "Tôi rất tiếc về sự việc bạn gặp phải. Dưới đây là quy định liên quan để bạn tham khảo:\n\n"
 )
 NEXT_STEP = (
-    "Bước tiếp theo: hãy giữ lại hóa đơn, tin nhắn, hình ảnh liên quan và liên hệ bằng văn bản "
+    "Bước tiếp theo: hãy giữ lại hóa đơn, tin nhắn, hình ảnh liên quan và trao đổi bằng văn bản "
     "với bên bán. Nếu không được giải quyết, bạn có thể nhắn «khiếu nại» để tôi hướng dẫn, hoặc "
-    "«gặp cán bộ» để được tư vấn trực tiếp."
+    "«gặp cán bộ» để được tư vấn trực tiếp. Nội dung trên là thông tin tham khảo, không thay thế "
+    "tư vấn pháp lý."
 )
 SYSTEM_ERROR = (
     "Xin lỗi, hệ thống đang gặp trục trặc nên chưa trả lời được câu hỏi này. Bạn vui lòng thử lại "

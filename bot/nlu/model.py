@@ -40,7 +40,6 @@ def rasa_env() -> dict[str, str]:
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONWARNINGS": "ignore::DeprecationWarning",
     }
 
 

@@ -113,9 +113,9 @@ class RasaServer:
             model = await asyncio.to_thread(
                 ensure_model, self._project_dir, self._rasa_venv, self._log
             )
-            self._spawn(model)
+            process = self._spawn(model)
             try:
-                await self._wait_until_up(probe)
+                await self._wait_until_up(probe, process)
                 await self._warm_up()
             except BaseException:
                 await self.stop()
@@ -132,7 +132,7 @@ class RasaServer:
                 f"No Rasa server answers at {self.url}; only a loopback URL can be started here."
             )
 
-    def _spawn(self, model: Path) -> None:
+    def _spawn(self, model: Path) -> subprocess.Popen[bytes]:
         rasa = rasa_executable(self._rasa_venv)
         self._log_dir.mkdir(parents=True, exist_ok=True)
         self._output = self.log_file.open("wb")
@@ -151,15 +151,15 @@ class RasaServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so stop() can end all of it
         )
+        return self._process
 
-    async def _wait_until_up(self, probe: RasaClient) -> None:
-        assert self._process is not None
+    async def _wait_until_up(self, probe: RasaClient, process: subprocess.Popen[bytes]) -> None:
         started = time.monotonic()
         deadline = started + self._startup_timeout_s
         while not await probe.is_up():
-            if self._process.poll() is not None:
+            if process.poll() is not None:
                 raise RasaSetupError(
-                    f"Rasa exited with code {self._process.returncode} while starting; "
+                    f"Rasa exited with code {process.returncode} while starting; "
                     f"log {self.log_file}:\n{tail(self.log_file)}"
                 )
             if time.monotonic() > deadline:
