@@ -121,6 +121,19 @@ class Corpus:
                 )
         return ids
 
+    def unit_text(self, uid: str) -> str | None:
+        """The text of an article, clause or point by its ID; None when there is no such unit."""
+        doc, _, path = uid.partition("#d")
+        number, _, rest = path.partition(".k")
+        article = self.article(doc, int(number)) if number.isdigit() else None
+        if article is None or not rest:
+            return article.full_text if article else None
+        clause_number, _, letter = rest.partition(".")
+        clause = next((c for c in article.clauses if str(c.number) == clause_number), None)
+        if clause is None or not letter:
+            return clause.full_text if clause else None
+        return next((p.text for p in clause.points if p.letter == letter), None)
+
     def article(self, doc: str, number: int) -> Article | None:
         return next(
             (a for a in self.articles if a.document.doc == doc and a.number == number), None

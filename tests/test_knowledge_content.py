@@ -1,0 +1,73 @@
+"""The editors' content: every citation resolves to the law it claims, and the format holds."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.guidance import GuidanceEntry, load_guidance, parse_entry
+from knowledge_base.legal import Corpus, load_corpus
+from knowledge_base.lexicon import Lexicon
+from knowledge_base.phrasings import load_phrasings
+from knowledge_base.text import has_diacritics
+from knowledge_base.validation import citation_problems
+
+GUIDANCE = load_guidance()
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_dir: Path) -> Corpus:
+    return load_corpus(corpus_dir)
+
+
+def test_there_are_at_least_40_guidance_topics() -> None:
+    assert len(GUIDANCE) >= 40
+    assert len({entry.id for entry in GUIDANCE}) == len(GUIDANCE)
+
+
+@pytest.mark.parametrize("entry", GUIDANCE, ids=lambda e: e.id)
+def test_every_guidance_citation_resolves_to_the_law_it_claims(
+    entry: GuidanceEntry, corpus: Corpus
+) -> None:
+    assert citation_problems(entry, corpus) == []
+
+
+@pytest.mark.parametrize("entry", GUIDANCE, ids=lambda e: e.id)
+def test_guidance_entries_are_complete_and_clean(entry: GuidanceEntry) -> None:
+    assert entry.path.stem == entry.id
+    assert len(entry.questions) >= 5
+    assert any(not has_diacritics(q) for q in entry.questions), "no question without diacritics"
+    for text in (entry.title, entry.body, *entry.questions):
+        assert unicodedata.is_normalized("NFC", text)
+    assert entry.reviewed_on.year >= 2026 and entry.body
+
+
+def test_phrasings_cover_every_article_and_only_real_ones(corpus: Corpus) -> None:
+    phrasings = load_phrasings()
+    articles = {article.id for article in corpus.articles}
+    assert set(phrasings) == articles
+    assert all(len(lines) >= 2 for lines in phrasings.values())
+
+
+def test_dangling_and_wrong_citations_are_caught(corpus: Corpus, tmp_path: Path) -> None:
+    entry = GUIDANCE[0]
+    text = entry.path.read_text(encoding="utf-8")
+    dangling = text.replace(f"  - {entry.citations[0]}", "  - 19/2023/QH15#d26.k9")
+    (tmp_path / "dangling.md").write_text(dangling, encoding="utf-8")
+    wrong = text.replace(entry.body, entry.body + "\nBạn có 9797 ngày để khiếu nại.")
+    (tmp_path / "wrong.md").write_text(wrong, encoding="utf-8")
+    problems = {
+        e.path.name: citation_problems(e, corpus) for e in map(parse_entry, tmp_path.glob("*"))
+    }
+    assert any("19/2023/QH15#d26.k9" in p for p in problems["dangling.md"])
+    assert problems["wrong.md"] == [
+        "wrong.md: states «9797», which none of its cited units contains"
+    ]
+
+
+def test_lexicon_indexes_legal_terms_under_lay_words() -> None:
+    lexicon = Lexicon({"hàng lỗi": ["khuyết tật"], "sàn": ["sàn giao dịch"]})
+    assert "hàng lỗi" in lexicon.lay_phrases_for("Sản phẩm có khuyết tật phải thu hồi")
+    assert lexicon.lay_phrases_for("sản phẩm, hàng hóa") == ""
