@@ -7,7 +7,6 @@ question instead was measured to dilute it and lose recall (docs/benchmarks.md).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from pathlib import Path
 
@@ -25,11 +24,9 @@ class Lexicon:
             for term in terms:
                 if folded := " ".join(words(term)):
                     lay_by_term.setdefault(folded, []).append(lay)
-        # Whole folded words only, so "san" (sàn) never matches inside "san pham" (sản phẩm).
-        self._patterns = [
-            (re.compile(rf"(?:^| ){re.escape(term)}(?: |$)"), " ".join(lay))
-            for term, lay in lay_by_term.items()
-        ]
+        # Padded with spaces so a term matches whole folded words only: "san" (sàn) never
+        # matches inside "sanpham", and "hang" never inside "khang".
+        self._terms = [(f" {term} ", " ".join(lay)) for term, lay in lay_by_term.items()]
 
     @classmethod
     def load(cls, path: Path = LEXICON_PATH) -> Lexicon:
@@ -38,5 +35,5 @@ class Lexicon:
 
     def lay_phrases_for(self, text: str) -> str:
         """The lay phrases for every legal term that ``text`` uses, space-separated."""
-        folded = " ".join(words(text))
-        return " ".join(lay for pattern, lay in self._patterns if pattern.search(folded))
+        folded = f" {' '.join(words(text))} "
+        return " ".join(lay for term, lay in self._terms if term in folded)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class KnowledgeBase:
     index: VectorIndex
     searcher: HybridSearcher
     last_sync: SyncReport
+    last_sync_seconds: float
 
     @classmethod
     def open(
@@ -38,7 +40,9 @@ class KnowledgeBase:
         guidance = load_guidance(guidance_dir)
         embedding = load_embeddings(embedding_model_path)
         index = VectorIndex(chroma_dir, embedding, embedding.name)
-        report = index.sync(build_chunks(corpus, guidance, load_phrasings(phrasings_dir)))
-        return cls(
-            corpus, guidance, index, HybridSearcher(index, Lexicon.load(lexicon_path)), report
-        )
+        chunks = build_chunks(corpus, guidance, load_phrasings(phrasings_dir))
+        started = time.perf_counter()
+        report = index.sync(chunks)
+        sync_seconds = time.perf_counter() - started
+        searcher = HybridSearcher(index, Lexicon.load(lexicon_path))
+        return cls(corpus, guidance, index, searcher, report, sync_seconds)
