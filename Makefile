@@ -9,7 +9,10 @@ BOT := $(VENV)/bin/python -m bot
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint nlu-model index bench eval clean
+.PHONY: demo test venv rasa-venv nlu-model index bench eval clean
+
+venv: $(VENV)/.installed
+rasa-venv: $(RASA_VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed"' \
@@ -42,8 +45,12 @@ test: nlu-model index
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m pytest
 
-bench: nlu-model index
-	$(VENV)/bin/python -m bench.skeleton
+eval: index
+	$(BOT) eval
+
+bench: nlu-model
+	$(VENV)/bin/python -m bench.retrieval
+	$(VENV)/bin/python -m bench.turns
 
 clean:
 	rm -rf var rasa_project/models
