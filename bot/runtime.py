@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.core import replies
-from bot.core.compose import ExtractiveComposer
+from bot.core.compose import Composer, ExtractiveComposer
 from bot.core.handlers import FixedReply, LawQuestion, MatchFloors
+from bot.core.llm import LlmComposer
 from bot.core.messages import Action
 from bot.core.pipeline import TurnPipeline, Understand
 from bot.core.router import Router
@@ -29,10 +30,27 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
     )
 
 
+def build_composer(settings: Settings, kb: KnowledgeBase) -> Composer:
+    """Extractive by default; a language model composes when an endpoint is configured."""
+    extractive = ExtractiveComposer(kb.corpus.documents, kb.guidance)
+    if not settings.llm_base_url:
+        return extractive
+    from langchain_openai import ChatOpenAI
+
+    model = ChatOpenAI(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        temperature=0,
+        max_retries=0,
+    )
+    return LlmComposer(model, extractive, kb.corpus.documents, settings.llm_timeout_s)
+
+
 def build_pipeline(
     settings: Settings, kb: KnowledgeBase, store: ConversationStore, nlu: RasaClient
 ) -> TurnPipeline:
-    composer = ExtractiveComposer(kb.corpus.documents, kb.guidance)
+    composer = build_composer(settings, kb)
     floors = MatchFloors(settings.retrieval_similarity_floor, settings.retrieval_lexical_floor)
     law = LawQuestion(kb.searcher, composer, floors)
     handlers = {

@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     rasa_timeout_s: float = Field(3.0, description="Timeout of one Rasa parse call.")
     rasa_startup_timeout_s: float = Field(180.0, description="How long to wait for Rasa to start.")
 
+    llm_base_url: str = Field(
+        "",
+        description="OpenAI-compatible endpoint (Ollama: http://127.0.0.1:11434/v1); empty = none.",
+    )
+    llm_model: str = Field("", description="Model name at that endpoint.")
+    llm_api_key: str = Field("not-needed", description="API key for that endpoint.")
+    llm_timeout_s: float = Field(
+        20.0, description="Longer than this, the extractive answer is used."
+    )
+
     max_message_chars: int = Field(1000, description="Longer messages are cut to this length.")
     intent_confidence_floor: float = Field(0.5, description="Below this, the intent is unclear.")
     retrieval_similarity_floor: float = Field(

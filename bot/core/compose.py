@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from bot.core import replies
 from bot.core.messages import Citation
@@ -56,12 +57,19 @@ def quote(text: str) -> str:
     return text[:_MAX_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
 
 
+class Composer(Protocol):
+    async def compose(self, question: str, hits: list[Hit], today: date) -> Answer: ...
+
+
 class ExtractiveComposer:
+    """The default: the best hit's guidance and legal text, as written, cited."""
+
     def __init__(self, documents: dict[str, Document], guidance: list[GuidanceEntry]) -> None:
         self._documents = documents
         self._guidance = {entry.id: entry for entry in guidance}
 
-    def compose(self, hit: Hit, today: date) -> Answer:
+    async def compose(self, question: str, hits: list[Hit], today: date) -> Answer:
+        hit = hits[0]
         entry = self._guidance.get(hit.guidance_id or "")
         basis = Citation(hit.doc, hit.article, hit.clause)
         citations = [basis]

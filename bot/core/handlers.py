@@ -8,7 +8,7 @@ from datetime import date
 from typing import Protocol
 
 from bot.core import replies
-from bot.core.compose import ExtractiveComposer
+from bot.core.compose import Composer
 from bot.core.messages import Action, IncomingMessage, Intent, OutgoingMessage
 from bot.core.normalise import NormalisedText
 from knowledge_base.search import Hit, HybridSearcher
@@ -66,7 +66,7 @@ class LawQuestion:
     def __init__(
         self,
         searcher: HybridSearcher,
-        composer: ExtractiveComposer,
+        composer: Composer,
         floors: MatchFloors,
         action: Action = Action.ANSWER,
         intro: str = "",
@@ -78,8 +78,8 @@ class LawQuestion:
         self._intro = intro
 
     async def __call__(self, turn: Turn) -> OutgoingMessage:
-        hits = await asyncio.to_thread(self._searcher.search, turn.text.text, 1)
+        hits = await asyncio.to_thread(self._searcher.search, turn.text.text, 3)
         if not hits or not self._floors.passed_by(hits[0]):
             return turn.reply(replies.NOT_SURE, Action.CLARIFY)
-        answer = self._composer.compose(hits[0], date.today())
+        answer = await self._composer.compose(turn.text.text, hits, date.today())
         return turn.reply(self._intro + answer.text, self._action, citations=answer.citations)
