@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 		|| { echo "Set PYTHON to a Python >= 3.11 interpreter."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	$(VENV)/bin/pip install --quiet -e ".[dev,local-models]"
 	touch $@
 
 $(RASA_VENV)/.installed: rasa_project/requirements.txt

@@ -198,3 +198,27 @@ def evaluate_retrieval(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
     stderr.print(f"Report: {path}")
+
+
+@app.command()
+def check() -> None:
+    """Check the editors' content: every guidance citation exists and supports what it states."""
+    from knowledge_base.guidance import load_guidance
+    from knowledge_base.legal import load_corpus
+    from knowledge_base.phrasings import load_phrasings
+    from knowledge_base.validation import citation_problems
+
+    corpus = load_corpus(get_settings().corpus_dir)
+    articles = {article.id for article in corpus.articles}
+    problems = [str(error) for error in corpus.errors]
+    problems += [p for entry in load_guidance() for p in citation_problems(entry, corpus)]
+    problems += [
+        f"phrasings: {article_id} is not an article of the legal texts"
+        for article_id in load_phrasings()
+        if article_id not in articles
+    ]
+    for problem in problems:
+        stderr.print(f"[red]✗[/red] {problem}")
+    if problems:
+        raise typer.Exit(1)
+    stderr.print("[green]✓[/green] Nội dung hợp lệ: mọi trích dẫn đều có trong văn bản pháp luật.")
