@@ -7,6 +7,7 @@ phrasings are pointers: they match how citizens ask, and lead to the legal units
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,7 +28,9 @@ class Chunk:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode()).hexdigest()[:16]
+        """Changes when the text or any metadata (a document's status, a citation) changes."""
+        content = json.dumps([self.text, self.metadata], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(content.encode()).hexdigest()[:16]
 
     @property
     def is_legal(self) -> bool:
@@ -62,6 +65,8 @@ def _legal_chunks(article: Article) -> Iterator[Chunk]:
         "title": article.title,
         "status": document.status,
         "effective": document.effective.isoformat(),
+        "guides": document.guides,
+        "replaces": document.replaces,
     }
     heading = "\n".join(article.headings) + "\n"
     if not article.clauses:

@@ -54,7 +54,21 @@ def test_only_changed_and_deleted_units_touch_the_index(corpus_dir: Path, tmp_pa
     hit = edited.searcher.search("dành ít nhất ba ngày để đọc hợp đồng", 1)[0]
     assert hit.id == "19/2023/QH15#d26.k1"
 
-    (corpus / "nd-55-2024-nd-cp.txt").unlink()
+    decree = corpus / "nd-55-2024-nd-cp.txt"
+    decree.write_text(
+        decree.read_text(encoding="utf-8").replace('status: "in_force"', 'status: "repealed"'),
+        encoding="utf-8",
+    )
+    repealed = KnowledgeBase.open(corpus, chroma, guidance_dir=guidance)
+    decree_units = sum(
+        max(1, len(a.clauses))
+        for a in repealed.corpus.articles
+        if a.document.doc == "55/2024/NĐ-CP"
+    )
+    assert (repealed.last_sync.updated, repealed.last_sync.added) == (decree_units, 0)
+    assert repealed.searcher.search("đăng ký hợp đồng theo mẫu", 1)[0].status == "repealed"
+
+    decree.unlink()
     pruned = KnowledgeBase.open(corpus, chroma, guidance_dir=guidance)
     assert pruned.last_sync.deleted > 0 and pruned.last_sync.added == 0
     assert all(h.doc == "19/2023/QH15" for h in pruned.searcher.search("đăng ký hợp đồng", 10))
