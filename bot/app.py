@@ -51,8 +51,8 @@ async def chat_message(request: Request) -> Response:
     except (ValueError, ValidationError):
         return JSONResponse({"error": "bad_request", "text": BAD_REQUEST}, status_code=400)
     reply = await runtime.pipeline.handle(webchat.to_incoming(payload))
-    if reply is None:
-        return JSONResponse({"duplicate": True})
+    if reply is None:  # a duplicate, or staff hold the conversation: stored, no bot reply
+        return JSONResponse({"stored": True})
     return JSONResponse(webchat.to_json(reply))
 
 

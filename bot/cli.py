@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from bot.core.messages import IncomingMessage, OutgoingMessage
+from bot.core.safety import install_log_redaction
 from bot.runtime import Runtime, open_knowledge_base, running_bot
 from bot.settings import get_settings
 
@@ -56,6 +57,7 @@ def read_jsonl() -> Iterator[tuple[str | None, str | None]]:
 @app.callback()
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    install_log_redaction()
 
 
 @app.command()
@@ -127,6 +129,8 @@ def chat() -> None:
             reply = await runtime.pipeline.handle(IncomingMessage("cli", chat_id, "cli", text))
             if reply is not None:
                 typer.echo(f"Bot: {reply.text}\n")
+            else:
+                stderr.print("[dim](Tin nhắn đã được chuyển tới cán bộ tư vấn.)[/dim]")
 
     async def main() -> None:
         async with running_bot(get_settings(), progress) as runtime:

@@ -6,10 +6,20 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.core import replies
 from bot.core.compose import Composer, ExtractiveComposer
-from bot.core.handlers import FixedReply, LawQuestion, MatchFloors
+from bot.core.handlers import (
+    CaseStatus,
+    FixedReply,
+    Handler,
+    HumanRequest,
+    LawQuestion,
+    MatchFloors,
+)
+from bot.core.handoff import Clock, Handoff, WorkingHours
+from bot.core.intake import OPTIONS_GUIDANCE, ComplaintIntake
 from bot.core.llm import LlmComposer
 from bot.core.messages import Action
 from bot.core.pipeline import TurnPipeline, Understand
@@ -24,6 +34,10 @@ from knowledge_base.service import KnowledgeBase
 Progress = Callable[[str], None]
 
 
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
 def open_knowledge_base(settings: Settings) -> KnowledgeBase:
     return KnowledgeBase.open(
         settings.corpus_dir, settings.resolved_chroma_dir, settings.embedding_model_path
@@ -32,7 +46,7 @@ def open_knowledge_base(settings: Settings) -> KnowledgeBase:
 
 def build_composer(settings: Settings, kb: KnowledgeBase) -> Composer:
     """Extractive by default; a language model composes when an endpoint is configured."""
-    extractive = ExtractiveComposer(kb.corpus.documents, kb.guidance)
+    extractive = ExtractiveComposer(kb.corpus, kb.guidance)
     if not settings.llm_base_url:
         return extractive
     from langchain_openai import ChatOpenAI
@@ -48,29 +62,45 @@ def build_composer(settings: Settings, kb: KnowledgeBase) -> Composer:
 
 
 def build_pipeline(
-    settings: Settings, kb: KnowledgeBase, store: ConversationStore, nlu: RasaClient
+    settings: Settings,
+    kb: KnowledgeBase,
+    store: ConversationStore,
+    nlu: RasaClient,
+    clock: Clock = local_now,
 ) -> TurnPipeline:
     composer = build_composer(settings, kb)
+    options = ExtractiveComposer(kb.corpus, kb.guidance)
     floors = MatchFloors(settings.retrieval_similarity_floor, settings.retrieval_lexical_floor)
     law = LawQuestion(kb.searcher, composer, floors)
-    handlers = {
+    hours = WorkingHours.parse(settings.working_hours, settings.working_days, settings.timezone)
+    handoff = Handoff(store, hours, settings.staff_expected_wait_min, clock)
+    intake = ComplaintIntake(
+        lambda: options.compose_guidance(OPTIONS_GUIDANCE, clock().date()), law, handoff
+    )
+    human = HumanRequest(handoff)
+    case_status = CaseStatus(store)
+    handlers: dict[str, Handler] = {
         "greet": FixedReply(replies.GREET, Action.SMALLTALK),
         "thanks": FixedReply(replies.THANKS, Action.SMALLTALK),
         "goodbye": FixedReply(replies.GOODBYE, Action.SMALLTALK),
         "bot_identity": FixedReply(replies.BOT_IDENTITY, Action.SMALLTALK),
-        "ask_human": FixedReply(replies.HUMAN_REQUEST, Action.HANDOFF),
+        "affirm": FixedReply(replies.NOTHING_TO_CONFIRM, Action.SMALLTALK),
+        "deny": FixedReply(replies.NOTHING_TO_CONFIRM, Action.SMALLTALK),
+        "cancel": FixedReply(replies.NOTHING_TO_CANCEL, Action.SMALLTALK),
+        "back_to_bot": FixedReply(replies.ALREADY_WITH_BOT, Action.SMALLTALK),
+        "attachment": FixedReply(replies.ATTACHMENT_RECEIVED, Action.CLARIFY),
         "out_of_scope": FixedReply(replies.OUT_OF_SCOPE, Action.OUT_OF_SCOPE),
-        "complain_business": LawQuestion(
-            kb.searcher,
-            composer,
-            floors,
-            action=Action.COMPLAINT,
-            intro=replies.COMPLAINT_INTRO,
-        ),
-        "ask_law": law,
+        "ask_human": human,
+        "complain_business": intake.offer,
+        "check_case_status": case_status,
     }
-    router = Router(handlers, default=law, confidence_floor=settings.intent_confidence_floor)
-    return TurnPipeline(store, Understand(nlu), router, settings.max_message_chars)
+    router = Router(
+        handlers,
+        default=law,
+        confidence_floor=settings.intent_confidence_floor,
+        by_entity={"case_number": case_status},
+    )
+    return TurnPipeline(store, Understand(nlu), router, intake, human, settings.max_message_chars)
 
 
 @dataclass

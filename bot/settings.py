@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         14.0, description="BM25 score at which a hit is trusted enough to quote."
     )
 
+    working_hours: str = Field("08:00-17:00", description="Staff working hours, local time.")
+    working_days: str = Field("0-4", description="Staff working days, 0 = Monday … 6 = Sunday.")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone of the working hours.")
+    staff_expected_wait_min: int = Field(
+        15, description="Expected wait for staff in working hours, told to the citizen."
+    )
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'bot.db'}"

@@ -28,7 +28,7 @@ TODAY = date(2026, 11, 23)
 
 
 def composer_with(kb: KnowledgeBase, *answers: str) -> LlmComposer:
-    extractive = ExtractiveComposer(kb.corpus.documents, kb.guidance)
+    extractive = ExtractiveComposer(kb.corpus, kb.guidance)
     model = FakeListChatModel(responses=list(answers))
     return LlmComposer(model, extractive, kb.corpus.documents, timeout_s=5)
 
@@ -58,9 +58,7 @@ async def test_an_unverifiable_model_answer_falls_back_to_the_extractive_one(
     hits = knowledge_base.searcher.search(QUESTION, 3)
     composer = composer_with(knowledge_base, model_answer.format(id=hits[0].id))
     answer = await composer.compose(QUESTION, hits, TODAY)
-    expected = await ExtractiveComposer(knowledge_base.corpus.documents, []).compose(
-        QUESTION, hits, TODAY
-    )
+    expected = await ExtractiveComposer(knowledge_base.corpus, []).compose(QUESTION, hits, TODAY)
     assert "Căn cứ pháp lý" in answer.text
     assert answer.citations[0] == expected.citations[0]
     assert "99" not in answer.text.split("Căn cứ pháp lý")[0]

@@ -10,7 +10,7 @@ from typing import Protocol
 from bot.core import replies
 from bot.core.messages import Citation
 from knowledge_base.guidance import GuidanceEntry
-from knowledge_base.legal import Document
+from knowledge_base.legal import Corpus, Document
 from knowledge_base.search import Hit
 
 _MAX_QUOTE_CHARS = 700
@@ -64,21 +64,40 @@ class Composer(Protocol):
 class ExtractiveComposer:
     """The default: the best hit's guidance and legal text, as written, cited."""
 
-    def __init__(self, documents: dict[str, Document], guidance: list[GuidanceEntry]) -> None:
-        self._documents = documents
+    def __init__(self, corpus: Corpus, guidance: list[GuidanceEntry]) -> None:
+        self._corpus = corpus
+        self._documents = corpus.documents
         self._guidance = {entry.id: entry for entry in guidance}
 
     async def compose(self, question: str, hits: list[Hit], today: date) -> Answer:
         hit = hits[0]
-        entry = self._guidance.get(hit.guidance_id or "")
         basis = Citation(hit.doc, hit.article, hit.clause)
+        entry = self._guidance.get(hit.guidance_id or "")
+        return self._render(entry, basis, hit.point, hit.point_text or hit.text, today)
+
+    def compose_guidance(self, entry_id: str, today: date) -> Answer | None:
+        """A guidance entry with its first citation quoted, e.g. to explain the options."""
+        entry = self._guidance.get(entry_id)
+        quoted = self._corpus.unit_text(entry.citations[0]) if entry else None
+        if entry is None or quoted is None:
+            return None
+        point = entry.citations[0].split(".")[2] if entry.citations[0].count(".") == 2 else None
+        return self._render(entry, parse_citation(entry.citations[0]), point, quoted, today)
+
+    def _render(
+        self,
+        entry: GuidanceEntry | None,
+        basis: Citation,
+        point: str | None,
+        quoted: str,
+        today: date,
+    ) -> Answer:
         citations = [basis]
         if entry:
             citations += [c for c in map(parse_citation, entry.citations) if c not in citations]
         parts = [entry.body] if entry else []
-        point = f"điểm {hit.point} " if hit.point_text else ""
-        basis_name = point + cite(basis, self._documents[hit.doc])
-        parts.append(f"Căn cứ pháp lý: theo {basis_name}:\n«{quote(hit.point_text or hit.text)}»")
+        basis_name = (f"điểm {point} " if point else "") + cite(basis, self._documents[basis.doc])
+        parts.append(f"Căn cứ pháp lý: theo {basis_name}:\n«{quote(quoted)}»")
         if len(citations) > 1:
             further = "; ".join(cite(c, self._documents[c.doc]) for c in citations[1:])
             parts.append(f"Xem thêm: {further}.")

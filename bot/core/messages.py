@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+CASE_NUMBER = re.compile(r"\bKN-\d{4}-\d{6}\b", re.IGNORECASE)
+
+
+class State(StrEnum):
+    """Who holds a conversation (see docs/architecture.md)."""
+
+    BOT = "bot"
+    WAITING_STAFF = "waiting_staff"
+    WITH_STAFF = "with_staff"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class ConversationSnapshot:
+    """What a turn needs to know about its conversation."""
+
+    id: int
+    platform: str
+    chat_id: str
+    state: str
+    dialogue: dict[str, object] = field(default_factory=dict)
 
 
 class Action(StrEnum):
@@ -45,6 +68,14 @@ class Citation:
 
     def to_json(self) -> dict[str, object]:
         return {"doc": self.doc, "article": self.article, "clause": self.clause}
+
+
+@dataclass(frozen=True)
+class Entity:
+    """Something NLU found in the text: a phone number, an amount, a case number…"""
+
+    entity: str
+    value: str
 
 
 @dataclass(frozen=True)

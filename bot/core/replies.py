@@ -45,3 +45,77 @@ SYSTEM_ERROR = (
     "Xin lỗi, hệ thống đang gặp trục trặc nên chưa trả lời được câu hỏi này. Bạn vui lòng thử lại "
     "sau ít phút."
 )
+
+# Complaint intake
+COMPLAINT_OFFER = (
+    "Thông tin thực tế (không phải trích dẫn luật): ở địa phương, đơn của người tiêu dùng thường "
+    "được gửi tới Sở Công Thương tỉnh, thành phố; bạn cũng có thể gọi Tổng đài tư vấn, hỗ trợ "
+    "người tiêu dùng 1800.6838 (miễn phí).\n\n"
+    "Bạn có muốn tôi ghi nhận khiếu nại này thành hồ sơ để chuyển cho cán bộ xử lý không?"
+)
+PRIVACY_NOTICE = (
+    "Để ghi nhận khiếu nại, tôi sẽ hỏi bạn vài thông tin: bên bán, sản phẩm hoặc dịch vụ, ngày "
+    "mua và số tiền, sự việc, mong muốn của bạn, số điện thoại liên hệ và ảnh chứng từ (nếu có). "
+    "Các thông tin này chỉ dùng để cán bộ giải quyết khiếu nại của bạn, được lưu trữ an toàn và "
+    "không cung cấp cho bên khác ngoài cơ quan, tổ chức có thẩm quyền giải quyết. Bạn có thể nhắn "
+    "«hủy» bất cứ lúc nào.\n\nBạn có đồng ý để tôi ghi lại các thông tin này không?"
+)
+NO_CONSENT = (
+    "Vâng, tôi sẽ không ghi lại thông tin nào. Bạn vẫn có thể hỏi tôi về quyền lợi của mình, hoặc "
+    "nhắn «gặp cán bộ» khi cần."
+)
+OFFER_DECLINED = "Vâng. Nếu cần, bạn cứ hỏi tiếp hoặc nhắn «khiếu nại» khi muốn ghi nhận hồ sơ."
+COMPLAINT_CANCELLED = (
+    "Tôi đã hủy việc ghi nhận khiếu nại; những thông tin bạn vừa nhập không được lưu thành hồ sơ. "
+    "Bạn cứ hỏi tiếp nếu cần nhé."
+)
+FORM_RESUME = "Quay lại hồ sơ khiếu nại của bạn:"
+YES_NO_HINT = "Bạn vui lòng trả lời «Có» hoặc «Không»."
+
+# Handoff
+HANDOFF_OFFER = (
+    "Có vẻ tôi chưa hiểu đúng ý bạn. Bạn có muốn nói chuyện trực tiếp với cán bộ tư vấn không?"
+)
+DISTRESS_OFFER = (
+    "Tôi hiểu bạn đang rất bức xúc. Nếu muốn, tôi có thể chuyển bạn đến cán bộ tư vấn ngay. "
+    "Bạn có muốn gặp cán bộ không?"
+)
+SELF_HARM = (
+    "Tôi rất lo cho bạn. Nếu bạn đang gặp nguy hiểm, hãy gọi ngay 115 (cấp cứu) hoặc nhờ người "
+    "thân ở bên cạnh. Tôi đã chuyển cuộc trò chuyện cho cán bộ để hỗ trợ bạn."
+)
+BACK_TO_BOT = (
+    "Bạn đã quay lại trò chuyện với trợ lý tự động. Hồ sơ của bạn vẫn được giữ nguyên; bạn cứ hỏi "
+    "tôi về quyền lợi người tiêu dùng nhé."
+)
+HOTLINE = (
+    "Nếu cần gấp, bạn có thể gọi Tổng đài tư vấn, hỗ trợ người tiêu dùng 1800.6838 (miễn phí)."
+)
+
+# Safety
+INJECTION = (
+    "Tôi chỉ hỗ trợ thông tin về quyền lợi người tiêu dùng theo pháp luật Việt Nam và không thể "
+    "thay đổi vai trò hay tiết lộ hướng dẫn nội bộ. Bạn cần hỏi gì về mua bán hàng hóa, dịch vụ ạ?"
+)
+ABUSE = (
+    "Tôi hiểu bạn đang không hài lòng. Tôi ở đây để giúp bạn về quyền lợi người tiêu dùng; bạn "
+    "hãy kể cho tôi sự việc, hoặc nhắn «gặp cán bộ» để trao đổi với cán bộ tư vấn."
+)
+
+# Case status
+NO_CASES = (
+    "Tôi chưa thấy hồ sơ nào trong cuộc trò chuyện này. Nếu bạn có mã hồ sơ (dạng KN-2026-000123), "
+    "hãy nhắn mã đó cho tôi."
+)
+CASE_NOT_FOUND = (
+    "Tôi không tìm thấy hồ sơ {number} trong cuộc trò chuyện của bạn. Bạn kiểm tra lại mã giúp tôi "
+    "nhé (dạng KN-2026-000123)."
+)
+
+ATTACHMENT_RECEIVED = (
+    "Tôi đã nhận ảnh/tệp của bạn. Nếu bạn muốn khiếu nại một cửa hàng hay doanh nghiệp, hãy nhắn "
+    "«khiếu nại» để tôi hướng dẫn ghi nhận hồ sơ kèm ảnh này."
+)
+NOTHING_TO_CONFIRM = "Vâng. Bạn cần hỏi gì về quyền lợi người tiêu dùng ạ?"
+NOTHING_TO_CANCEL = "Hiện không có việc gì đang làm dở để hủy. Bạn cần hỏi gì thêm không ạ?"
+ALREADY_WITH_BOT = "Bạn đang trò chuyện với trợ lý tự động. Bạn cần hỏi gì ạ?"
