@@ -13,9 +13,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from bot.delivery.service import Delivery, close_connectors, open_connectors, running_delivery
 from bot.runtime import Progress, Runtime, running_bot
 from bot.settings import Settings
 from connectors import webchat
+from connectors.base import BadPayload, WebhookRejected
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 BAD_REQUEST = (
@@ -28,13 +30,24 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with running_bot(settings, progress) as runtime:
             app.state.runtime = runtime
-            yield
+            connectors = await open_connectors(settings, runtime.database)
+            for platform in connectors:
+                progress(f"Webhook: /webhooks/{platform}")
+            try:
+                async with running_delivery(
+                    connectors, runtime.database, runtime.pipeline
+                ) as delivery:
+                    app.state.delivery = delivery
+                    yield
+            finally:
+                await close_connectors(connectors)
 
     return Starlette(
         routes=[
             Route("/", chat_page),
             Route("/api/chat", chat_message, methods=["POST"]),
             Route("/healthz", health),
+            Route("/webhooks/{platform}", webhook, methods=["POST"]),
         ],
         lifespan=lifespan,
     )
@@ -56,6 +69,24 @@ async def chat_message(request: Request) -> Response:
     return JSONResponse(webchat.to_json(reply))
 
 
+async def webhook(request: Request) -> Response:
+    """Authenticate, store, answer 200; the reply is made by the delivery workers."""
+    delivery: Delivery = request.app.state.delivery
+    connector = delivery.connectors.get(request.path_params["platform"])
+    if connector is None:
+        return JSONResponse({"error": "unknown_platform"}, status_code=404)
+    body = await request.body()
+    try:
+        connector.verify(body, request.headers)
+    except WebhookRejected as rejected:
+        return JSONResponse({"error": str(rejected)}, status_code=rejected.status_code)
+    try:
+        stored = await delivery.accept(connector, body)
+    except BadPayload as error:
+        return JSONResponse({"error": f"bad_payload: {error}"}, status_code=400)
+    return JSONResponse({"ok": True, "stored": stored})
+
+
 async def health(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     database_up = await runtime.database.is_up()
@@ -70,5 +101,7 @@ async def health(request: Request) -> Response:
         "index": {"status": "ok" if chunks else "empty", "chunks": chunks},
         "database": "up" if database_up else "down",
         "corpus_errors": [str(e) for e in runtime.kb.corpus.errors],
+        "platforms": sorted(request.app.state.delivery.connectors),
+        "delivery": await request.app.state.delivery.store.counts() if database_up else {},
     }
     return JSONResponse(body, status_code=200 if status != "down" else 503)

@@ -226,3 +226,40 @@ def check() -> None:
     if problems:
         raise typer.Exit(1)
     stderr.print("[green]✓[/green] Nội dung hợp lệ: mọi trích dẫn đều có trong văn bản pháp luật.")
+
+
+telegram_app = typer.Typer(no_args_is_help=True, help="Telegram: webhook and polling.")
+app.add_typer(telegram_app, name="telegram")
+
+
+@telegram_app.command("set-webhook")
+def telegram_set_webhook(
+    url: Annotated[str, typer.Argument(help="Public HTTPS URL of /webhooks/telegram.")],
+) -> None:
+    """Point Telegram at URL, with TELEGRAM_WEBHOOK_SECRET as the secret token."""
+    from telegram.error import TelegramError
+
+    from connectors.telegram import TelegramConnector
+
+    settings = get_settings()
+    if not settings.telegram_enabled:
+        stderr.print("[red]Set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET first.[/red]")
+        raise typer.Exit(1)
+
+    async def run() -> bool:
+        connector = TelegramConnector.from_settings(settings)
+        await connector.start()
+        try:
+            return await connector.set_webhook(url)
+        finally:
+            await connector.stop()
+
+    try:
+        done = asyncio.run(run())
+    except TelegramError as error:
+        stderr.print(f"[red]Telegram refused the webhook:[/red] {error}")
+        raise typer.Exit(1) from error
+    if not done:
+        stderr.print("[red]Telegram did not confirm the webhook.[/red]")
+        raise typer.Exit(1)
+    stderr.print(f"[green]✓[/green] Webhook set: {url}")

@@ -90,6 +90,8 @@ def build_pipeline(
         "back_to_bot": FixedReply(replies.ALREADY_WITH_BOT, Action.SMALLTALK),
         "attachment": FixedReply(replies.ATTACHMENT_RECEIVED, Action.CLARIFY),
         "out_of_scope": FixedReply(replies.OUT_OF_SCOPE, Action.OUT_OF_SCOPE),
+        "help": FixedReply(replies.HELP, Action.SMALLTALK),
+        "sticker": FixedReply(replies.STICKER, Action.CLARIFY),
         "ask_human": human,
         "complain_business": intake.offer,
         "check_case_status": case_status,

@@ -60,6 +60,30 @@ class Settings(BaseSettings):
         15, description="Expected wait for staff in working hours, told to the citizen."
     )
 
+    telegram_bot_token: str = Field("", description="Telegram bot token; empty = no Telegram.")
+    telegram_webhook_secret: str = Field(
+        "", description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token."
+    )
+    telegram_api_base: str = Field(
+        "https://api.telegram.org/bot", description="Bot API base URL (PTB's base_url)."
+    )
+    zalo_app_id: str = Field("", description="Zalo app ID; empty = no Zalo.")
+    zalo_app_secret: str = Field("", description="Zalo app secret (token refresh).")
+    zalo_oa_secret_key: str = Field("", description="Zalo OA secret key (webhook signature).")
+    zalo_access_token: str = Field("", description="Initial Zalo OA access token.")
+    zalo_refresh_token: str = Field("", description="Initial Zalo OA refresh token.")
+    zalo_api_base: str = Field("https://openapi.zalo.me", description="Zalo OpenAPI base URL.")
+    zalo_oauth_base: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL.")
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token and self.telegram_webhook_secret)
+
+    @property
+    def zalo_enabled(self) -> bool:
+        has_token = bool(self.zalo_access_token or self.zalo_refresh_token)
+        return bool(self.zalo_app_id and self.zalo_oa_secret_key and has_token)
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'bot.db'}"

@@ -41,6 +41,17 @@ class Action(StrEnum):
     REFUSE = "refuse"
 
 
+class Event(StrEnum):
+    """What a citizen did; most platforms have more than plain messages."""
+
+    MESSAGE = "message"  # text and/or attachments
+    STICKER = "sticker"  # a sticker or GIF: nothing to read
+    FOLLOW = "follow"  # started following the account, or /start
+    UNFOLLOW = "unfollow"  # stopped following: nothing can be answered
+    HELP = "help"  # /help
+    STAFF = "staff"  # /nhanvien: asks for a person
+
+
 @dataclass(frozen=True)
 class Attachment:
     kind: str
@@ -58,6 +69,7 @@ class IncomingMessage:
     text: str
     message_id: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    event: Event = Event.MESSAGE
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from bot.core.messages import (
     Action,
     ConversationSnapshot,
     Entity,
+    Event,
     IncomingMessage,
     Intent,
     OutgoingMessage,
@@ -31,6 +32,12 @@ from knowledge_base.text import fold
 log = logging.getLogger(__name__)
 
 NLU_UNAVAILABLE = Intent("nlu_unavailable", 0.0)
+_EVENT_INTENTS = {
+    Event.FOLLOW: "greet",
+    Event.HELP: "help",
+    Event.STAFF: "ask_human",
+    Event.STICKER: "sticker",
+}
 _BACK_TO_BOT = ("quay lai bot", "quay lai tro ly", "noi chuyen voi bot", "tro ve bot", "gap bot")
 
 
@@ -105,23 +112,24 @@ class TurnPipeline:
         self, message: IncomingMessage, conversation: ConversationSnapshot
     ) -> OutgoingMessage | None:
         text = normalise(message.text, self._max_message_chars)
+        if message.event is Event.UNFOLLOW:
+            return None
         if conversation.state != State.BOT:
             return await self._while_staff_hold(message, conversation, text)
-        if not text.has_words and not message.attachments:
+        event_intent = _EVENT_INTENTS.get(message.event)
+        if not text.has_words and not message.attachments and not event_intent:
             return OutgoingMessage(message.chat_id, replies.EMPTY, Action.CLARIFY)
         risk = classify_risk(text.text)
         if risk is Risk.PROMPT_INJECTION:
             return OutgoingMessage(message.chat_id, replies.INJECTION, Action.REFUSE)
         if risk is Risk.ABUSE:
             return OutgoingMessage(message.chat_id, replies.ABUSE, Action.REFUSE)
-        intent, entities = (
-            await self._understand(text.text)
-            if text.has_words
-            else (
-                Intent("attachment", 1.0),
-                (),
-            )
-        )
+        if event_intent:
+            intent, entities = Intent(event_intent, 1.0), ()
+        elif text.has_words:
+            intent, entities = await self._understand(text.text)
+        else:
+            intent, entities = Intent("attachment", 1.0), ()
         turn = Turn(message, text, intent, conversation, dict(conversation.dialogue), entities)
         if risk is Risk.SELF_HARM:
             reply = await self._human(turn)

@@ -119,3 +119,15 @@ ATTACHMENT_RECEIVED = (
 NOTHING_TO_CONFIRM = "Vâng. Bạn cần hỏi gì về quyền lợi người tiêu dùng ạ?"
 NOTHING_TO_CANCEL = "Hiện không có việc gì đang làm dở để hủy. Bạn cần hỏi gì thêm không ạ?"
 ALREADY_WITH_BOT = "Bạn đang trò chuyện với trợ lý tự động. Bạn cần hỏi gì ạ?"
+
+HELP = (
+    "Tôi trả lời câu hỏi về quyền lợi người tiêu dùng và dẫn điều luật làm căn cứ. Bạn có thể:\n"
+    "- hỏi, ví dụ «Mua hàng online bị lỗi có được đổi trả không?»;\n"
+    "- nhắn «khiếu nại» để tôi ghi nhận khiếu nại với một cửa hàng, doanh nghiệp;\n"
+    "- nhắn «gặp cán bộ» (hoặc /nhanvien) để trao đổi với cán bộ tư vấn;\n"
+    "- nhắn mã hồ sơ (dạng KN-2026-000123) để hỏi tình trạng hồ sơ."
+)
+STICKER = (
+    "Cảm ơn bạn! Tôi chưa đọc được nhãn dán hay ảnh động. Bạn nhắn bằng chữ điều bạn muốn hỏi "
+    "giúp tôi nhé."
+)

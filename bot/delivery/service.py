@@ -1,0 +1,75 @@
+"""Platform delivery as one running service: connectors from settings, the webhook intake,
+the inbound worker and one outbound worker per platform."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot.core.pipeline import TurnPipeline
+from bot.delivery.store import DeliveryStore
+from bot.delivery.workers import InboundWorker, OutboundWorker
+from bot.settings import Settings
+from bot.storage.database import Database
+from connectors.base import Connector
+
+
+@dataclass
+class Delivery:
+    store: DeliveryStore
+    connectors: Mapping[str, Connector]
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def accept(self, connector: Connector, body: bytes) -> int:
+        """Store the messages of an authentic webhook body; returns how many were new.
+        Raises the connector's BadPayload."""
+        new = 0
+        for message in await connector.parse(body):
+            if await self.store.accept(message):
+                new += 1
+        if new:
+            self.wake.set()
+        return new
+
+
+async def open_connectors(settings: Settings, database: Database) -> dict[str, Connector]:
+    """The connectors whose settings are present, started."""
+    connectors: dict[str, Connector] = {}
+    if settings.telegram_enabled:
+        from connectors.telegram import TelegramConnector
+
+        telegram = TelegramConnector.from_settings(settings)
+        await telegram.start()
+        connectors[telegram.platform] = telegram
+    if settings.zalo_enabled:
+        from bot.storage.tokens import TokenStore
+        from connectors.zalo import ZaloConnector
+
+        zalo = await ZaloConnector.from_settings(settings, TokenStore(database, "zalo"))
+        connectors[zalo.platform] = zalo
+    return connectors
+
+
+async def close_connectors(connectors: Mapping[str, Connector]) -> None:
+    for connector in connectors.values():
+        await connector.aclose()
+
+
+@asynccontextmanager
+async def running_delivery(
+    connectors: Mapping[str, Connector], database: Database, pipeline: TurnPipeline
+) -> AsyncIterator[Delivery]:
+    """Workers run while the context is open; they resume whatever was left pending."""
+    delivery = Delivery(DeliveryStore(database), connectors)
+    queued = asyncio.Event()
+    workers = [InboundWorker(delivery.store, pipeline, connectors, delivery.wake, queued)]
+    workers += [OutboundWorker(delivery.store, c, queued) for c in connectors.values()]
+    tasks = [asyncio.create_task(worker.run()) for worker in workers]
+    try:
+        yield delivery
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

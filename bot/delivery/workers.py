@@ -1,0 +1,163 @@
+"""The two delivery loops: answer stored messages, then make the queued API calls.
+
+Both take their work from the database, so a restarted process resumes whatever was pending
+and several processes can share one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from aiolimiter import AsyncLimiter
+
+from bot.core.messages import IncomingMessage
+from bot.core.pipeline import TurnPipeline
+from bot.delivery.store import DeliveryStore
+from bot.storage.models import OutboxItem, utcnow
+from connectors.base import Connector, DeliveryFailed
+
+log = logging.getLogger(__name__)
+
+
+class InboundWorker:
+    """Answers stored messages: the pipeline's reply, rendered for its platform, into the outbox."""
+
+    def __init__(
+        self,
+        store: DeliveryStore,
+        pipeline: TurnPipeline,
+        connectors: Mapping[str, Connector],
+        wake: asyncio.Event,
+        queued: asyncio.Event,
+    ) -> None:
+        """``wake`` is set when a message is stored; this worker sets ``queued`` when it queues
+        API calls."""
+        self._store = store
+        self._pipeline = pipeline
+        self._connectors = connectors
+        self._wake = wake
+        self._queued = queued
+
+    async def run_once(self) -> int:
+        claimed = await self._store.claim_inbound()
+        for item_id, message in claimed:
+            await self._answer(item_id, message)
+        return len(claimed)
+
+    async def _answer(self, item_id: int, message: IncomingMessage) -> None:
+        reply = await self._pipeline.handle(message)
+        connector = self._connectors.get(message.platform)
+        payloads = connector.render(reply) if reply is not None and connector else []
+        await self._store.complete_inbound(item_id, message, payloads)
+        if payloads:
+            self._queued.set()
+
+    async def run(self, poll_s: float = 1.0) -> None:
+        await _loop(self.run_once, self._wake, poll_s)
+
+
+class Backoff:
+    """Exponential backoff with jitter, capped; the platform's ``retry_after`` wins."""
+
+    def __init__(self, base_s: float = 1.0, cap_s: float = 300.0) -> None:
+        self._base_s = base_s
+        self._cap_s = cap_s
+
+    def delay(self, attempts: int, retry_after: float | None) -> timedelta:
+        if retry_after is not None:
+            return timedelta(seconds=retry_after)
+        ceiling = min(self._cap_s, self._base_s * 2 ** (attempts - 1))
+        return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+class OutboundWorker:
+    """Makes one platform's queued API calls within its rate limits, retrying failures."""
+
+    def __init__(
+        self,
+        store: DeliveryStore,
+        connector: Connector,
+        wake: asyncio.Event,
+        backoff: Backoff | None = None,
+        max_attempts: int = 6,
+    ) -> None:
+        self._store = store
+        self._connector = connector
+        self._wake = wake
+        self._backoff = backoff or Backoff()
+        self._max_attempts = max_attempts
+        self._overall = AsyncLimiter(connector.overall_per_second, 1.0)
+        self._per_chat: dict[str, AsyncLimiter] = {}
+
+    async def run_once(self) -> int:
+        claimed = await self._store.claim_outbound(self._connector.platform)
+        await asyncio.gather(*(self._send(item) for item in claimed))
+        return len(claimed)
+
+    async def _send(self, item: OutboxItem) -> None:
+        if reason := await self._outside_reply_window(item):
+            await self._store.failed(item.id, reason)
+            return
+        async with self._chat_limiter(item.chat_id), self._overall:
+            try:
+                message_id = await self._connector.send(item.chat_id, item.payload)
+            except DeliveryFailed as failure:
+                await self._failed(item, failure)
+                return
+            except Exception as error:  # a bug must not stop delivery of other messages
+                log.exception("send failed unexpectedly (outbox %s)", item.id)
+                await self._failed(item, DeliveryFailed(repr(error)))
+                return
+        await self._store.sent(item.id, message_id)
+
+    async def _failed(self, item: OutboxItem, failure: DeliveryFailed) -> None:
+        if failure.permanent or item.attempts >= self._max_attempts:
+            log.warning("outbox %s failed after %s attempts: %s", item.id, item.attempts, failure)
+            await self._store.failed(item.id, failure.reason)
+            return
+        delay = self._backoff.delay(item.attempts, failure.retry_after)
+        await self._store.retry(item.id, failure.reason, delay)
+
+    async def _outside_reply_window(self, item: OutboxItem) -> str:
+        window = self._connector.reply_window
+        if window is None:
+            return ""
+        last_in, sent = await self._store.reply_window(item.platform, item.chat_id)
+        if last_in is None or utcnow() - _aware(last_in) > timedelta(hours=window.hours):
+            return f"outside_reply_window: the citizen last wrote over {window.hours:g} h ago"
+        if sent >= window.max_replies:
+            return f"outside_reply_window: {window.max_replies} free replies already sent"
+        return ""
+
+    def _chat_limiter(self, chat_id: str) -> AsyncLimiter:
+        if len(self._per_chat) > 10_000:
+            self._per_chat.clear()
+        per_second = self._connector.per_chat_per_second
+        return self._per_chat.setdefault(chat_id, AsyncLimiter(1, 1.0 / per_second))
+
+    async def run(self, poll_s: float = 1.0) -> None:
+        await _loop(self.run_once, self._wake, poll_s)
+
+
+async def _loop(step: Callable[[], Awaitable[int]], wake: asyncio.Event, poll_s: float) -> None:
+    """Run ``step`` until cancelled; sleep when idle until woken or ``poll_s`` passes."""
+    while True:
+        try:
+            done = await step()
+        except Exception:
+            log.exception("delivery step failed; retrying")
+            done = 0
+        if not done:
+            wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), poll_s)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; ours are all UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
