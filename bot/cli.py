@@ -228,7 +228,7 @@ def check() -> None:
     stderr.print("[green]✓[/green] Nội dung hợp lệ: mọi trích dẫn đều có trong văn bản pháp luật.")
 
 
-telegram_app = typer.Typer(no_args_is_help=True, help="Telegram: webhook and polling.")
+telegram_app = typer.Typer(no_args_is_help=True, help="Telegram: set the webhook.")
 app.add_typer(telegram_app, name="telegram")
 
 
@@ -237,6 +237,7 @@ def telegram_set_webhook(
     url: Annotated[str, typer.Argument(help="Public HTTPS URL of /webhooks/telegram.")],
 ) -> None:
     """Point Telegram at URL, with TELEGRAM_WEBHOOK_SECRET as the secret token."""
+    from rich.markup import escape
     from telegram.error import TelegramError
 
     from connectors.telegram import TelegramConnector
@@ -246,20 +247,22 @@ def telegram_set_webhook(
         stderr.print("[red]Set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET first.[/red]")
         raise typer.Exit(1)
 
+    connector = TelegramConnector.from_settings(settings)
+
     async def run() -> bool:
-        connector = TelegramConnector.from_settings(settings)
         await connector.start()
         try:
             return await connector.set_webhook(url)
         finally:
-            await connector.stop()
+            await connector.aclose()
 
     try:
         done = asyncio.run(run())
     except TelegramError as error:
-        stderr.print(f"[red]Telegram refused the webhook:[/red] {error}")
+        reason = escape(connector.describe(error))
+        stderr.print(f"[red]Telegram refused the webhook:[/red] {reason}")
         raise typer.Exit(1) from error
     if not done:
         stderr.print("[red]Telegram did not confirm the webhook.[/red]")
         raise typer.Exit(1)
-    stderr.print(f"[green]✓[/green] Webhook set: {url}")
+    stderr.print(f"[green]✓[/green] Webhook set: {escape(url)}")

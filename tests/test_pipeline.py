@@ -110,7 +110,9 @@ async def test_a_huge_message_is_cut_and_still_answered(pipeline: TurnPipeline) 
 
 
 async def test_control_characters_do_not_break_a_question(pipeline: TurnPipeline) -> None:
-    reply = await pipeline.handle(message("mua hàng\x00 online\x1b bị lỗi\u200b có được đổi trả không", "ctrl"))
+    reply = await pipeline.handle(
+        message("mua hàng\x00 online\x1b bị lỗi\u200b có được đổi trả không", "ctrl")
+    )
     assert reply is not None and reply.action is Action.ANSWER
 
 

@@ -47,7 +47,7 @@ async def open_connectors(settings: Settings, database: Database) -> dict[str, C
         from bot.storage.tokens import TokenStore
         from connectors.zalo import ZaloConnector
 
-        zalo = await ZaloConnector.from_settings(settings, TokenStore(database, "zalo"))
+        zalo = ZaloConnector.from_settings(settings, TokenStore(database, "zalo"))
         connectors[zalo.platform] = zalo
     return connectors
 

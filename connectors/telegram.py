@@ -1,0 +1,343 @@
+"""Telegram through python-telegram-bot 22: our webhook feeds updates into a PTB ``Application``
+(no updater of its own); PTB's ``Bot`` makes the API calls.
+
+The ``Application`` is initialised by ``start()`` (it calls getMe) and closed by ``stop()``.
+Replies are plain text sent in HTML parse mode with everything escaped, so no markup from
+anyone (citizen, law text, LLM) is interpreted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import json
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.core.messages import Attachment, Event, IncomingMessage, OutgoingMessage
+from bot.settings import Settings
+from connectors.base import (
+    BadPayload,
+    DeliveryFailed,
+    Payload,
+    ReplyWindow,
+    WebhookRejected,
+)
+from connectors.text import split_text
+
+PLATFORM = "telegram"
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+ALLOWED_UPDATES = ("message", "callback_query")
+CALLBACK_DATA_BYTES = 64
+POLL_TIMEOUT_S = 30
+
+log = logging.getLogger(__name__)
+
+_collected: ContextVar[list[IncomingMessage]] = ContextVar("telegram_collected")
+
+OnMessage = Callable[[IncomingMessage], Awaitable[None]]
+
+
+def file_base_url(api_base: str) -> str:
+    """PTB's ``base_file_url`` beside ``api_base``: ``…/bot`` → ``…/file/bot``."""
+    prefix, _, last = api_base.rstrip("/").rpartition("/")
+    return f"{prefix}/file/{last}"
+
+
+def callback_data(label: str) -> str:
+    """A button's callback data: its label cut to Telegram's 64 bytes (not characters)."""
+    return label.encode()[:CALLBACK_DATA_BYTES].decode(errors="ignore")
+
+
+def escaped_chunks(text: str, limit: int) -> list[str]:
+    """``text`` split on sentence ends, then HTML-escaped, each escaped chunk ≤ ``limit``.
+
+    Splitting happens before escaping, so no entity is ever cut; a chunk that escaping made too
+    long is split again with a proportionally smaller limit."""
+    return _fit(text, limit, limit)
+
+
+def _fit(text: str, cap: int, raw_limit: int) -> list[str]:
+    chunks: list[str] = []
+    for piece in split_text(text, raw_limit):
+        escaped = html.escape(piece, quote=False)
+        if len(escaped) <= cap:
+            chunks.append(escaped)
+        else:
+            chunks.extend(_fit(piece, cap, max(1, len(piece) * cap // len(escaped))))
+    return chunks
+
+
+def _seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | float | timedelta = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def delivery_failed(error: TelegramError, reason: str) -> DeliveryFailed:
+    """The DeliveryFailed a PTB error means: wait, give up, or retry later."""
+    if isinstance(error, RetryAfter):
+        return DeliveryFailed(reason, retry_after=_seconds(error))
+    if isinstance(error, Forbidden | BadRequest | ChatMigrated):
+        return DeliveryFailed(reason, permanent=True)
+    return DeliveryFailed(reason)
+
+
+class TelegramConnector:
+    """The Connector for Telegram (see connectors/base.py)."""
+
+    platform = PLATFORM
+    max_text_chars = 4096
+    reply_window: ReplyWindow | None = None
+    per_chat_per_second = 1.0
+    overall_per_second = 30.0
+
+    def __init__(
+        self, token: str, webhook_secret: str, api_base: str, timeout_s: float = 10.0
+    ) -> None:
+        self._token = token
+        self._secret = webhook_secret.encode()
+        self.application = (
+            Application.builder()
+            .token(token)
+            .base_url(api_base)
+            .base_file_url(file_base_url(api_base))
+            .connect_timeout(timeout_s)
+            .read_timeout(timeout_s)
+            .write_timeout(timeout_s)
+            .pool_timeout(timeout_s)
+            .concurrent_updates(True)
+            .updater(None)
+            .build()
+        )
+        self.application.add_handlers(
+            [
+                _command("start", Event.FOLLOW),
+                _command("help", Event.HELP),
+                _command("nhanvien", Event.STAFF),
+                MessageHandler(
+                    filters.UpdateType.MESSAGE & (filters.Sticker.ALL | filters.ANIMATION),
+                    _on_sticker,
+                ),
+                MessageHandler(
+                    filters.UpdateType.MESSAGE & (filters.PHOTO | filters.Document.ALL),
+                    _on_file,
+                ),
+                MessageHandler(
+                    filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, _on_text
+                ),
+                CallbackQueryHandler(_on_button),
+            ]
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelegramConnector:
+        return cls(
+            settings.telegram_bot_token,
+            settings.telegram_webhook_secret,
+            settings.telegram_api_base,
+        )
+
+    @property
+    def webhook_secret(self) -> str:
+        return self._secret.decode()
+
+    def describe(self, error: TelegramError) -> str:
+        """The error's message, never showing the bot token (PTB puts it in some)."""
+        message = str(error)
+        if isinstance(error, InvalidToken):
+            message = "Unauthorized: the bot token was rejected"
+        return message.replace(self._token, "<token>") if self._token else message
+
+    async def start(self) -> None:
+        await self.application.initialize()
+
+    async def aclose(self) -> None:
+        await self.application.shutdown()
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        given = next((v for k, v in headers.items() if k.lower() == SECRET_HEADER), None)
+        if not self._secret or given is None:
+            raise WebhookRejected("missing Telegram secret token")
+        if not hmac.compare_digest(given.encode(), self._secret):
+            raise WebhookRejected("wrong Telegram secret token")
+
+    async def parse(self, body: bytes) -> list[IncomingMessage]:
+        try:
+            data = json.loads(body)
+        except ValueError as error:
+            raise BadPayload(f"not JSON: {error}") from error
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise BadPayload("not a Telegram update")
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except (TypeError, ValueError, KeyError) as error:
+            raise BadPayload(f"not a Telegram update: {error}") from error
+        return await self._process(update)
+
+    async def _process(self, update: Update) -> list[IncomingMessage]:
+        token = _collected.set([])
+        try:
+            await self.application.process_update(update)
+            return _collected.get()
+        finally:
+            _collected.reset(token)
+
+    def render(self, message: OutgoingMessage) -> list[Payload]:
+        chunks = escaped_chunks(message.text, self.max_text_chars)
+        payloads: list[Payload] = [
+            {"method": "sendMessage", "text": chunk, "parse_mode": "HTML"} for chunk in chunks
+        ]
+        if payloads and message.quick_replies:
+            payloads[-1]["reply_markup"] = {
+                "inline_keyboard": [
+                    [{"text": label, "callback_data": callback_data(label)}]
+                    for label in message.quick_replies
+                ]
+            }
+        return payloads
+
+    async def send(self, chat_id: str, payload: Payload) -> str | None:
+        text = payload.get("text")
+        if payload.get("method") != "sendMessage" or not isinstance(text, str):
+            raise DeliveryFailed(f"not a Telegram sendMessage payload: {payload!r}", permanent=True)
+        markup = payload.get("reply_markup")
+        try:
+            sent: Message = await self.application.bot.send_message(
+                chat_id=chat_id,
+                text=text,
+                parse_mode=payload.get("parse_mode"),
+                reply_markup=InlineKeyboardMarkup.de_json(markup, None) if markup else None,
+            )
+        except TelegramError as error:
+            raise delivery_failed(error, self.describe(error)) from error
+        return str(sent.message_id)
+
+    async def set_webhook(self, url: str) -> bool:
+        """Point Telegram at ``url``, asking it to send our secret with every update."""
+        return await self.application.bot.set_webhook(
+            url, secret_token=self.webhook_secret, allowed_updates=list(ALLOWED_UPDATES)
+        )
+
+    async def run_polling(self, on_message: OnMessage) -> None:
+        """Development without a public URL: delete the webhook, then long-poll getUpdates and
+        await ``on_message`` for each citizen message, until cancelled. Set the webhook again
+        afterwards (``python -m bot telegram set-webhook``)."""
+        bot = self.application.bot
+        await bot.delete_webhook()
+        offset: int | None = None
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset, timeout=POLL_TIMEOUT_S, allowed_updates=list(ALLOWED_UPDATES)
+                )
+            except RetryAfter as error:
+                await asyncio.sleep(_seconds(error))
+                continue
+            except NetworkError as error:
+                log.warning("getUpdates failed: %s", error)
+                await asyncio.sleep(1.0)
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                for message in await self._process(update):
+                    await on_message(message)
+
+
+def _incoming(update: Update, text: str, event: Event, **fields: Any) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    user = update.effective_user
+    _collected.get().append(
+        IncomingMessage(
+            platform=PLATFORM,
+            chat_id=str(chat.id),
+            user_id=str(user.id if user else chat.id),
+            text=text,
+            message_id=str(update.update_id),
+            event=event,
+            **fields,
+        )
+    )
+
+
+def _command(name: str, event: Event) -> CommandHandler:
+    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        _incoming(update, update.message.text if update.message else "", event)
+
+    return CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE)
+
+
+async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.message and update.message.text:
+        _incoming(update, update.message.text, Event.MESSAGE)
+
+
+async def _on_sticker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    _incoming(update, "", Event.STICKER)
+
+
+async def _on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.message
+    if message is None:
+        return
+    if message.photo:
+        largest = message.photo[-1]
+        attachment = Attachment("photo", f"telegram-file:{largest.file_id}")
+    elif message.document:
+        document = message.document
+        name = document.file_name or ""
+        attachment = Attachment("document", f"telegram-file:{document.file_id}", name)
+    else:
+        return
+    _incoming(update, message.caption or "", Event.MESSAGE, attachments=(attachment,))
+
+
+async def _on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer()
+    except TelegramError as error:
+        log.warning("answerCallbackQuery failed: %s", error)
+    if query.data:
+        _incoming(update, _button_label(query.message, query.data), Event.MESSAGE)
+
+
+def _button_label(message: MaybeInaccessibleMessage | None, data: str) -> str:
+    """The full label of the pressed button (its callback data may be cut to 64 bytes)."""
+    markup = getattr(message, "reply_markup", None)
+    if isinstance(markup, InlineKeyboardMarkup):
+        for row in markup.inline_keyboard:
+            for button in row:
+                if button.callback_data == data:
+                    return button.text
+    return data
