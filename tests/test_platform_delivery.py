@@ -233,8 +233,10 @@ async def test_messages_pending_at_a_restart_are_answered(platforms: Platforms) 
     await database.dispose()
     async with serving(create_app(platforms.settings, lambda _: None), lifespan="on"):
         await eventually(
-            lambda: all(telegram_texts(platforms.telegram, 700 + n) for n in range(3))
-            and telegram_texts(platforms.telegram, 710) == ["đang chờ gửi"]
+            lambda: (
+                all(telegram_texts(platforms.telegram, 700 + n) for n in range(3))
+                and telegram_texts(platforms.telegram, 710) == ["đang chờ gửi"]
+            )
         )
     database = Database(url)
     async with database.sessions() as session:
