@@ -179,6 +179,16 @@ class DeliveryStore:
             )
             return counts | {"inbox_pending": int(pending or 0)}
 
+    async def sent_per_chat(self, platform: str) -> dict[str, int]:
+        """How many calls were queued for each chat of a platform (for delivery audits)."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(OutboxItem.chat_id, func.count())
+                .where(OutboxItem.platform == platform)
+                .group_by(OutboxItem.chat_id)
+            )
+            return {chat: n for chat, n in rows}
+
     async def _set(self, item_id: int, **values: Any) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(

@@ -44,10 +44,17 @@ class InboundWorker:
         self._queued = queued
 
     async def run_once(self) -> int:
+        """Answer what is pending: chats side by side, each chat's messages in order."""
         claimed = await self._store.claim_inbound()
+        chats: dict[tuple[str, str], list[tuple[int, IncomingMessage]]] = {}
         for item_id, message in claimed:
-            await self._answer(item_id, message)
+            chats.setdefault((message.platform, message.chat_id), []).append((item_id, message))
+        await asyncio.gather(*(self._answer_in_order(items) for items in chats.values()))
         return len(claimed)
+
+    async def _answer_in_order(self, items: list[tuple[int, IncomingMessage]]) -> None:
+        for item_id, message in items:
+            await self._answer(item_id, message)
 
     async def _answer(self, item_id: int, message: IncomingMessage) -> None:
         reply = await self._pipeline.handle(message)

@@ -53,6 +53,7 @@ class FakeBotApi:
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.calls: list[tuple[str, Params]] = []
+        self.delivered: list[tuple[float, str]] = []  # (monotonic time, chat) of accepted texts
         self.webhook: Params | None = None
         self._failures: list[Failure] = []
         self._updates: list[dict[str, Any]] = []
@@ -148,6 +149,7 @@ class FakeBotApi:
             text = html.unescape(text)
         if len(text) > 4096:
             raise BadCall("Bad Request: message is too long")
+        self.delivered.append((time.monotonic(), str(params["chat_id"])))
         return self._message(params, text=text)
 
     async def _send_photo(self, params: Params) -> Any:

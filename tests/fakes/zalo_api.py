@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 from collections import deque
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class SentMessage:
     message: dict[str, Any]
     message_id: str
     access_token: str
+    at: float = field(default_factory=time.monotonic)
 
 
 class FakeZaloApi:
