@@ -9,7 +9,7 @@ BOT := $(VENV)/bin/python -m bot
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv rasa-venv nlu-model index bench eval clean
+.PHONY: demo test venv rasa-venv nlu-model nlu-eval index bench eval clean
 
 venv: $(VENV)/.installed
 rasa-venv: $(RASA_VENV)/.installed
@@ -48,9 +48,14 @@ test: nlu-model index
 eval: index
 	$(BOT) eval
 
+# 5-fold cross-validation of the NLU intents (several minutes); report in var/nlu-report/.
+nlu-eval: $(VENV)/.installed $(RASA_VENV)/.installed
+	$(VENV)/bin/python -m bench.nlu_cv
+
 bench: nlu-model
 	$(VENV)/bin/python -m bench.retrieval
 	$(VENV)/bin/python -m bench.turns
+	$(VENV)/bin/python -m bench.delivery
 
 clean:
 	rm -rf var rasa_project/models
