@@ -9,7 +9,7 @@ BOT := $(VENV)/bin/python -m bot
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv rasa-venv nlu-model nlu-eval index bench eval clean
+.PHONY: demo test browser venv rasa-venv nlu-model nlu-eval index bench eval clean
 
 venv: $(VENV)/.installed
 rasa-venv: $(RASA_VENV)/.installed
@@ -40,7 +40,15 @@ demo: nlu-model index
 	@echo "Web chat: http://$(HOST):$(PORT)/   (Ctrl-C to stop)"
 	$(BOT) serve --host $(HOST) --port $(PORT)
 
-test: nlu-model index
+# Headless browser for the console tests: Debian's chromium (Playwright cannot download one here).
+browser:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$sudo apt-get install -y -qq chromium >/dev/null \
+			|| { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; }; }
+
+test: nlu-model index browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m pytest

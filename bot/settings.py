@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     zalo_api_base: str = Field("https://openapi.zalo.me", description="Zalo OpenAPI base URL.")
     zalo_oauth_base: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL.")
 
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Where staff reach this app (links in notifications)."
+    )
+    console_sla_min: int = Field(10, description="A citizen waiting longer is flagged to staff.")
+    telegram_staff_chat_id: str = Field(
+        "", description="Telegram group told of each new handoff; empty = no notifications."
+    )
+
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token and self.telegram_webhook_secret)
