@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from bot.console.routes import ROUTES as CONSOLE_ROUTES
 from bot.delivery.service import Delivery, close_connectors, open_connectors, running_delivery
 from bot.runtime import Progress, Runtime, running_bot
 from bot.settings import Settings
@@ -31,6 +30,7 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
         async with running_bot(settings, progress) as runtime:
             app.state.runtime = runtime
             connectors = await open_connectors(settings, runtime.database)
+            connectors[webchat.PLATFORM] = webchat.WebChatConnector()
             for platform in connectors:
                 progress(f"Webhook: /webhooks/{platform}")
             try:
@@ -46,8 +46,10 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
         routes=[
             Route("/", chat_page),
             Route("/api/chat", chat_message, methods=["POST"]),
+            Route("/api/chat/updates", chat_updates),
             Route("/healthz", health),
             Route("/webhooks/{platform}", webhook, methods=["POST"]),
+            Mount("/console", routes=CONSOLE_ROUTES),
         ],
         lifespan=lifespan,
     )
@@ -59,14 +61,26 @@ async def chat_page(request: Request) -> Response:
 
 async def chat_message(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
+    web = request.app.state.delivery.connectors[webchat.PLATFORM]
     try:
-        payload = webchat.WebChatMessage.model_validate(json.loads(await request.body()))
-    except (ValueError, ValidationError):
+        [message] = await web.parse(await request.body())
+    except BadPayload:
         return JSONResponse({"error": "bad_request", "text": BAD_REQUEST}, status_code=400)
-    reply = await runtime.pipeline.handle(webchat.to_incoming(payload))
+    reply = await runtime.pipeline.handle(message)
     if reply is None:  # a duplicate, or staff hold the conversation: stored, no bot reply
         return JSONResponse({"stored": True})
-    return JSONResponse(webchat.to_json(reply))
+    return JSONResponse(web.render(reply)[0])
+
+
+async def chat_updates(request: Request) -> Response:
+    """Messages for a web chat session that came after the page's last one (staff replies)."""
+    session = request.query_params.get("session", "")
+    after = request.query_params.get("after", "0")
+    if not after.isdigit() or not 8 <= len(session) <= 64:
+        return JSONResponse({"error": "bad_request"}, status_code=400)
+    store = request.app.state.delivery.store
+    items = await store.mailbox(webchat.PLATFORM, session, int(after))
+    return JSONResponse({"messages": [{"id": i.id, **i.payload} for i in items]})
 
 
 async def webhook(request: Request) -> Response:

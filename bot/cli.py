@@ -266,3 +266,49 @@ def telegram_set_webhook(
         stderr.print("[red]Telegram did not confirm the webhook.[/red]")
         raise typer.Exit(1)
     stderr.print(f"[green]✓[/green] Webhook set: {escape(url)}")
+
+
+users_app = typer.Typer(no_args_is_help=True, help="Staff console accounts.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="admin, staff or editor.")] = "staff",
+    name: Annotated[str, typer.Option(help="Name shown to colleagues and citizens.")] = "",
+    password: Annotated[
+        str | None, typer.Option(help="Password; asked for when not given.")
+    ] = None,
+) -> None:
+    """Create a console account (the first admin, for instance)."""
+    from rich.markup import escape
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.console.auth import ROLES, Accounts
+    from bot.storage.database import Database, migrate
+
+    if role not in ROLES:
+        stderr.print(f"[red]Role must be one of: {', '.join(ROLES)}.[/red]")
+        raise typer.Exit(2)
+    if password is None:
+        password = typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        stderr.print("[red]The password needs at least 10 characters.[/red]")
+        raise typer.Exit(2)
+    settings = get_settings()
+
+    async def run() -> int:
+        await migrate(settings.resolved_database_url)
+        database = Database(settings.resolved_database_url)
+        try:
+            return await Accounts(database).add_user(username, name or username, role, password)
+        finally:
+            await database.dispose()
+
+    try:
+        user_id = asyncio.run(run())
+    except IntegrityError as error:
+        stderr.print(f"[red]The username {escape(username)} exists already.[/red]")
+        raise typer.Exit(1) from error
+    stderr.print(f"[green]✓[/green] {escape(username)} ({role}) created, id {user_id}")

@@ -12,7 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.delivery.store import DeliveryStore
 from bot.nlu.server import RasaServer
+from bot.storage.database import Database
 from tests.conftest import unused_port
 
 LAW_QUESTION = "mua hàng online bị lỗi có được đổi trả không"
@@ -50,8 +52,13 @@ def serve(data_dir: Path, rasa_url: str, rasa_token: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory, rasa_server: RasaServer) -> Iterator[str]:
-    yield from serve(tmp_path_factory.mktemp("web"), rasa_server.url, rasa_server.token)
+def web_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("web")
+
+
+@pytest.fixture(scope="module")
+def app_url(web_data_dir: Path, rasa_server: RasaServer) -> Iterator[str]:
+    yield from serve(web_data_dir, rasa_server.url, rasa_server.token)
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +119,21 @@ def test_rasa_down_health_says_so_and_law_questions_are_still_answered(
     assert health.json()["rasa"] == "down" and health.json()["status"] == "degraded"
     reply = chat(app_without_rasa_url, LAW_QUESTION).json()
     assert reply["action"] == "answer" and reply["citations"]
+
+
+async def test_a_later_message_from_staff_reaches_the_page(
+    app_url: str, web_data_dir: Path
+) -> None:
+    session = "session-staff"
+    assert chat(app_url, "cho tôi gặp cán bộ", session=session).json()["action"] == "handoff"
+    assert chat(app_url, "tôi vẫn đang chờ", session=session).json() == {"stored": True}
+    database = Database(f"sqlite+aiosqlite:///{web_data_dir / 'bot.db'}")
+    await DeliveryStore(database).enqueue("web", session, [{"text": "Chào bạn, tôi là Lan."}])
+    await database.dispose()
+    updates = httpx.get(f"{app_url}/api/chat/updates", params={"session": session, "after": 0})
+    [message] = updates.json()["messages"]
+    assert message["text"] == "Chào bạn, tôi là Lan."
+    later = {"session": session, "after": message["id"]}
+    assert httpx.get(f"{app_url}/api/chat/updates", params=later).json()["messages"] == []
+    other = {"session": "session-other", "after": 0}
+    assert httpx.get(f"{app_url}/api/chat/updates", params=other).json()["messages"] == []

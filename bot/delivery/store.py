@@ -99,12 +99,19 @@ class DeliveryStore:
             )
 
     async def enqueue(
-        self, platform: str, chat_id: str, payloads: Sequence[dict[str, Any]]
+        self,
+        platform: str,
+        chat_id: str,
+        payloads: Sequence[dict[str, Any]],
+        message_id: int | None = None,
     ) -> None:
-        """Queue API calls that answer no particular message (staff replies, notices)."""
+        """Queue API calls that answer no particular message (staff replies, notices);
+        ``message_id``: the stored message they deliver."""
         async with self._sessions() as session, session.begin():
             session.add_all(
-                OutboxItem(platform=platform, chat_id=chat_id, payload=payload)
+                OutboxItem(
+                    platform=platform, chat_id=chat_id, payload=payload, message_id=message_id
+                )
                 for payload in payloads
             )
 
@@ -178,6 +185,17 @@ class DeliveryStore:
                 select(func.count(InboxItem.id)).where(InboxItem.status == "pending")
             )
             return counts | {"inbox_pending": int(pending or 0)}
+
+    async def mailbox(self, platform: str, chat_id: str, after_id: int) -> list[OutboxItem]:
+        """A pull platform's messages for one chat after ``after_id`` (the web chat page)."""
+        async with self._sessions() as session:
+            result = await session.scalars(
+                select(OutboxItem)
+                .where(OutboxItem.platform == platform, OutboxItem.chat_id == chat_id)
+                .where(OutboxItem.id > after_id, OutboxItem.status != "failed")
+                .order_by(OutboxItem.id)
+            )
+            return list(result)
 
     async def sent_per_chat(self, platform: str) -> dict[str, int]:
         """How many calls were queued for each chat of a platform (for delivery audits)."""

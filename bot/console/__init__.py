@@ -1,0 +1,1 @@
+"""The staff console: queue, conversations, accounts, served under ``/console``."""

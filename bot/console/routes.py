@@ -1,0 +1,25 @@
+"""The console's URL map, mounted at ``/console`` by bot.app."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from bot.console import admin, pages
+
+ROUTES: list[BaseRoute] = [
+    Route("/", pages.home),
+    Route("/login", pages.login_page, methods=["GET", "POST"]),
+    Route("/logout", pages.logout, methods=["POST"]),
+    Route("/events", pages.events),
+    Route("/conversations/{conversation_id:int}", pages.conversation_page),
+    Route(
+        "/conversations/{conversation_id:int}/{action}",
+        pages.conversation_action,
+        methods=["POST"],
+    ),
+    Route("/editor", pages.editor_page),
+    Route("/accounts", admin.accounts_page),
+    Route("/accounts/add", admin.add_account, methods=["POST"]),
+    Route("/accounts/{user_id:int}/toggle", admin.toggle_account, methods=["POST"]),
+    Route("/accounts/{user_id:int}/password", admin.password_page, methods=["GET", "POST"]),
+]

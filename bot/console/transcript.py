@@ -1,0 +1,68 @@
+"""A conversation as staff read it: messages, attachments and the delivery of staff messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.console.auth import aware
+from bot.storage.database import Database
+from bot.storage.models import Attachment, Message, OutboxItem
+
+IMAGE_KINDS = {"photo", "image"}
+
+
+@dataclass
+class Entry:
+    at: datetime
+    who: str  # "citizen", "bot" or "staff:<username>"
+    text: str = ""
+    citations: list[dict[str, object]] = field(default_factory=list)
+    attachment: Attachment | None = None
+    delivery: str = ""  # pending | sent | failed, for messages staff sent
+    error: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        a = self.attachment
+        return bool(a and a.kind in IMAGE_KINDS and a.url.startswith(("http://", "https://")))
+
+
+async def transcript(database: Database, conversation_id: int) -> list[Entry]:
+    async with database.sessions() as session:
+        messages = list(
+            await session.scalars(select(Message).where(Message.conversation_id == conversation_id))
+        )
+        attachments = list(
+            await session.scalars(
+                select(Attachment).where(Attachment.conversation_id == conversation_id)
+            )
+        )
+        calls = list(
+            await session.scalars(
+                select(OutboxItem).where(OutboxItem.message_id.in_([m.id for m in messages]))
+            )
+        )
+    by_message: dict[int, list[OutboxItem]] = {}
+    for call in calls:
+        by_message.setdefault(call.message_id or 0, []).append(call)
+    entries = [_entry(m, by_message.get(m.id, [])) for m in messages]
+    entries += [Entry(aware(a.created_at), "citizen", attachment=a) for a in attachments]
+    entries.sort(key=lambda e: e.at)
+    return entries
+
+
+def _entry(message: Message, calls: list[OutboxItem]) -> Entry:
+    who = "citizen" if message.direction == "in" else (message.author or "bot")
+    entry = Entry(aware(message.created_at), who, message.text, list(message.citations or []))
+    statuses = {c.status for c in calls}
+    if "failed" in statuses:
+        entry.delivery = "failed"
+        entry.error = next((c.last_error or "" for c in calls if c.status == "failed"), "")
+    elif "pending" in statuses:
+        entry.delivery = "pending"
+    elif statuses:
+        entry.delivery = "sent"
+    return entry

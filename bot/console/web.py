@@ -1,0 +1,105 @@
+"""Request plumbing shared by the pages: templates, the signed-in user, role and CSRF checks."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from bot.console.auth import COOKIE, Accounts, Staff, aware, same
+
+HERE = Path(__file__).parent
+# static/ is on the template path too: its CSS and JS are inlined into the pages, so nothing of
+# the console is served to anonymous visitors except the login page.
+TEMPLATES = Jinja2Templates(directory=[HERE / "templates", HERE / "static"])
+LOGIN = "/console/login"
+
+Handler = Callable[[Request, Staff], Awaitable[Response]]
+
+
+class Form:
+    """A urlencoded form body (the console's forms are all plain ``application/x-www-form-
+    urlencoded``; Starlette's parser would need python-multipart)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._pairs = pairs
+
+    def get(self, key: str, default: str = "") -> str:
+        return next((v for k, v in self._pairs if k == key), default)
+
+    def getlist(self, key: str) -> list[str]:
+        return [v for k, v in self._pairs if k == key]
+
+
+async def form(request: Request) -> Form:
+    """The request's form, parsed once."""
+    if not hasattr(request.state, "form"):
+        body = (await request.body()).decode("utf-8", errors="replace")
+        request.state.form = Form(parse_qsl(body, keep_blank_values=True))
+    parsed: Form = request.state.form
+    return parsed
+
+
+def accounts(request: Request) -> Accounts:
+    return Accounts(request.app.state.runtime.database)
+
+
+def local_time(moment: datetime | None, request: Request) -> str:
+    if moment is None:
+        return ""
+    zone = ZoneInfo(request.app.state.runtime.settings.timezone)
+    return aware(moment).astimezone(zone).strftime("%d/%m/%Y %H:%M")
+
+
+def render(
+    request: Request, template: str, staff: Staff | None, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    context |= {"staff": staff, "notice": request.query_params.get("msg", "")}
+    return TEMPLATES.TemplateResponse(
+        request, template, context | {"fmt": lambda m: local_time(m, request)}, status_code
+    )
+
+
+def forbidden(request: Request, staff: Staff | None, text: str) -> HTMLResponse:
+    return render(request, "error.html", staff, status_code=403, message=text)
+
+
+def page(*roles: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    """Anonymous → 303 to the login page; wrong role or, on POST, a missing or wrong CSRF token
+    → 403; otherwise the handler runs with the signed-in user."""
+
+    def decorate(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        @functools.wraps(handler)
+        async def wrapped(request: Request) -> Response:
+            token = request.cookies.get(COOKIE, "")
+            staff = await accounts(request).staff(token) if token else None
+            if staff is None:
+                return RedirectResponse(LOGIN, status_code=303)
+            if roles and not staff.may(*roles):
+                return forbidden(request, staff, "Bạn không có quyền mở trang này.")
+            if request.method == "POST":
+                sent = (await form(request)).get("csrf")
+                if not sent or not same(sent, staff.csrf_token):
+                    return forbidden(
+                        request, staff, "Phiên làm việc không hợp lệ. Vui lòng tải lại trang."
+                    )
+            return await handler(request, staff)
+
+        return wrapped
+
+    return decorate
+
+
+def back(url: str, message: str = "") -> RedirectResponse:
+    """303 to ``url``, with a notice shown on the page."""
+    if message:
+        url = f"{url}?msg={quote(message)}"
+    return RedirectResponse(url, status_code=303)
