@@ -35,7 +35,7 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
                 progress(f"Webhook: /webhooks/{platform}")
             try:
                 async with running_delivery(
-                    connectors, runtime.database, runtime.pipeline
+                    connectors, runtime.database, runtime.pipeline, settings
                 ) as delivery:
                     app.state.delivery = delivery
                     yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ SECRET = "webhook-secret"
 APP_ID, APP_SECRET, OA_SECRET = "1234567890", "app-secret", "oa-secret-key"
 LAW_QUESTION = "mua hàng online bị lỗi có được đổi trả không"
 update_ids = itertools.count(1000)
+STAFF_GROUP = -100_555
 
 
 @dataclass
@@ -55,6 +57,8 @@ async def platforms(tmp_path: Path, rasa_server: RasaServer) -> AsyncIterator[Pl
             telegram_bot_token=TOKEN,
             telegram_webhook_secret=SECRET,
             telegram_api_base=telegram.base_url,
+            telegram_staff_chat_id=str(STAFF_GROUP),
+            public_url="https://console.example.vn",
             zalo_app_id=APP_ID,
             zalo_app_secret=APP_SECRET,
             zalo_oa_secret_key=OA_SECRET,
@@ -146,6 +150,19 @@ async def test_telegram_forged_secret_is_refused_and_nothing_stored(
     assert response.status_code == 403
     await asyncio.sleep(0.5)
     assert telegram_texts(platforms.telegram, 503) == []
+
+
+async def test_a_handoff_is_announced_once_to_the_staff_group(
+    platforms: Platforms, bot_url: str
+) -> None:
+    await post_telegram(bot_url, telegram_text(506, "cho tôi gặp cán bộ tư vấn"))
+    await eventually(lambda: telegram_texts(platforms.telegram, STAFF_GROUP) != [])
+    await asyncio.sleep(2.5)
+    [notice] = telegram_texts(platforms.telegram, STAFF_GROUP)
+    [reply] = telegram_texts(platforms.telegram, 506)
+    number = re.search(r"KN-\d{4}-\d{6}", reply)
+    assert number and number.group(0) in notice
+    assert "https://console.example.vn/console/conversations/" in notice
 
 
 async def test_telegram_429_is_retried_after_retry_after(

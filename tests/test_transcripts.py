@@ -118,14 +118,23 @@ async def test_transcript(conversation: Conversation, scenario: dict[str, Any]) 
             await conversation.start()
             continue
         if "staff" in step:
-            state = {"claim": State.WITH_STAFF, "release": State.BOT}[step["staff"]]
-            await conversation.store.transition(
-                await conversation.conversation_id(), state, "staff:lan", step["staff"]
-            )
+            await _staff_action(conversation, step["staff"])
             continue
         reply = await conversation.say(step["citizen"], step.get("attachments", 0))
         _check_reply(reply, step.get("bot", {}), where)
     await _check_records(conversation, scenario.get("records", {}))
+
+
+async def _staff_action(conversation: Conversation, action: str) -> None:
+    """What the console does to the conversation (see bot/console/actions.py)."""
+    conversation_id = await conversation.conversation_id()
+    state = {"claim": State.WITH_STAFF, "release": State.BOT, "resolve": State.BOT}[action]
+    await conversation.store.transition(conversation_id, state, "staff:lan", action)
+    if action == "resolve":
+        case = (await conversation.store.cases(conversation_id))[-1]
+        await conversation.store.save_dialogue(
+            conversation_id, {"expecting": "rating", "case": case.number}
+        )
 
 
 def _check_reply(reply: OutgoingMessage | None, expected: dict[str, Any] | str, where: str) -> None:
@@ -174,6 +183,8 @@ async def _check_records(conversation: Conversation, expected: dict[str, Any]) -
         assert case.kind == wanted["kind"]
         for key, value in wanted.get("fields", {}).items():
             assert case.fields.get(key) == value, f"case field {key}: {case.fields}"
+        if "rating" in wanted:
+            assert case.rating == wanted["rating"]
         if "attachments" in wanted:
             assert len(await store.case_attachments(case.number)) == wanted["attachments"]
     log_text = "\n".join(m.text for m in await store.transcript("test", conversation.chat_id))

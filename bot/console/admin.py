@@ -1,12 +1,15 @@
-"""Accounts, for admins: add, disable or enable, reset a password."""
+"""For admins: accounts (add, disable or enable, reset a password) and reports."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.console.auth import ROLES, Staff
+from bot.console.reports import Period, build_report, duration, parse_period, to_csv
 from bot.console.web import accounts, back, page, render
 from bot.console.web import form as read_form
 
@@ -67,3 +70,35 @@ async def password_page(request: Request, staff: Staff) -> Response:
         await accounts(request).set_password(user.id, password)
         return back("/console/accounts", f"Đã đặt lại mật khẩu cho {user.username}.")
     return render(request, "password.html", staff, user=user, min_length=MIN_PASSWORD)
+
+
+def _period(request: Request) -> tuple[Period, bool]:
+    zone = ZoneInfo(request.app.state.runtime.settings.timezone)
+    params = request.query_params
+    return parse_period(params.get("from", "").strip(), params.get("to", "").strip(), zone)
+
+
+@page("admin")
+async def reports_page(request: Request, staff: Staff) -> Response:
+    period, valid = _period(request)
+    report = await build_report(request.app.state.runtime.database, period)
+    return render(
+        request,
+        "reports.html",
+        staff,
+        report=report,
+        duration=duration,
+        invalid="" if valid else "Ngày không hợp lệ; đang hiển thị 30 ngày gần nhất.",
+    )
+
+
+@page("admin")
+async def reports_csv(request: Request, staff: Staff) -> Response:
+    period, _ = _period(request)
+    report = await build_report(request.app.state.runtime.database, period)
+    name = f"bao-cao_{period.first.isoformat()}_{period.last.isoformat()}.csv"
+    return Response(
+        to_csv(report).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

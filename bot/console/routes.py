@@ -22,4 +22,6 @@ ROUTES: list[BaseRoute] = [
     Route("/accounts/add", admin.add_account, methods=["POST"]),
     Route("/accounts/{user_id:int}/toggle", admin.toggle_account, methods=["POST"]),
     Route("/accounts/{user_id:int}/password", admin.password_page, methods=["GET", "POST"]),
+    Route("/reports", admin.reports_page),
+    Route("/reports.csv", admin.reports_csv),
 ]

@@ -117,3 +117,16 @@ def parse_amount(text: str) -> int | None:
         if unit or (len(digits) >= 4 and digits != number):
             return int(digits)
     return None
+
+
+_RATING = re.compile(r"^\s*([1-5])\s*(?:sao|diem|/\s*5)?\s*[.!]*\s*$")
+_RATING_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5}
+
+
+def parse_rating(text: str) -> int | None:
+    """A 1–5 rating: "5", "4 sao", "3/5", "năm sao"; None for anything else."""
+    folded = fold(text).strip()
+    if match := _RATING.match(folded):
+        return int(match.group(1))
+    word = folded.removesuffix(" sao").strip()
+    return _RATING_WORDS.get(word)

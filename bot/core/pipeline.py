@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from bot.core import replies
-from bot.core.answers import yes_or_no
+from bot.core.answers import parse_rating, yes_or_no
 from bot.core.handlers import Handler, Turn
 from bot.core.intake import YES_NO, ComplaintIntake
 from bot.core.messages import (
@@ -150,6 +150,8 @@ class TurnPipeline:
             return await self._intake.on_consent_answer(turn)
         if expecting == "complaint_offer":
             return await self._intake.on_offer_answer(turn)
+        if expecting == "rating":
+            return await self._on_rating(turn)
         if expecting == "handoff_offer":
             answer = yes_or_no(turn.text.text, turn.intent.name)
             turn.dialogue.pop("expecting")
@@ -158,6 +160,16 @@ class TurnPipeline:
             if answer is False:
                 return turn.reply(replies.OFFER_DECLINED, Action.SMALLTALK)
         return None
+
+    async def _on_rating(self, turn: Turn) -> OutgoingMessage | None:
+        """After a resolved case: a 1–5 rating is stored; anything else is a new request."""
+        case_number = str(turn.dialogue.pop("case", ""))
+        turn.dialogue.pop("expecting")
+        rating = parse_rating(turn.text.text)
+        if rating is None:
+            return None
+        await self._store.rate_case(case_number, turn.conversation.id, rating)
+        return turn.reply(replies.RATING_THANKS, Action.SMALLTALK)
 
     @staticmethod
     def _offer_staff_when_stuck(turn: Turn, reply: OutgoingMessage, risk: Risk) -> OutgoingMessage:

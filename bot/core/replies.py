@@ -131,3 +131,7 @@ STICKER = (
     "Cảm ơn bạn! Tôi chưa đọc được nhãn dán hay ảnh động. Bạn nhắn bằng chữ điều bạn muốn hỏi "
     "giúp tôi nhé."
 )
+RATING_THANKS = (
+    "Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp chúng tôi phục vụ tốt hơn. Khi cần, bạn cứ nhắn "
+    "cho tôi nhé."
+)

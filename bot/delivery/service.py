@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.core.pipeline import TurnPipeline
 from bot.delivery.store import DeliveryStore
-from bot.delivery.workers import InboundWorker, OutboundWorker
+from bot.delivery.workers import InboundWorker, OutboundWorker, StaffNotifier
 from bot.settings import Settings
 from bot.storage.database import Database
 from connectors.base import Connector
@@ -59,13 +59,27 @@ async def close_connectors(connectors: Mapping[str, Connector]) -> None:
 
 @asynccontextmanager
 async def running_delivery(
-    connectors: Mapping[str, Connector], database: Database, pipeline: TurnPipeline
+    connectors: Mapping[str, Connector],
+    database: Database,
+    pipeline: TurnPipeline,
+    settings: Settings,
 ) -> AsyncIterator[Delivery]:
     """Workers run while the context is open; they resume whatever was left pending."""
     delivery = Delivery(DeliveryStore(database), connectors)
     queued = asyncio.Event()
-    workers = [InboundWorker(delivery.store, pipeline, connectors, delivery.wake, queued)]
+    workers: list[InboundWorker | OutboundWorker | StaffNotifier] = [
+        InboundWorker(delivery.store, pipeline, connectors, delivery.wake, queued)
+    ]
     workers += [OutboundWorker(delivery.store, c, queued) for c in connectors.values()]
+    if settings.telegram_staff_chat_id and "telegram" in connectors:
+        workers.append(
+            StaffNotifier(
+                delivery.store,
+                connectors["telegram"],
+                settings.telegram_staff_chat_id,
+                settings.public_url,
+            )
+        )
     tasks = [asyncio.create_task(worker.run()) for worker in workers]
     try:
         yield delivery

@@ -8,7 +8,7 @@ A leased row whose worker died becomes claimable again when the lease runs out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from bot.core.messages import Attachment, Event, IncomingMessage
 from bot.core.safety import redact
 from bot.storage.database import Database
-from bot.storage.models import InboxItem, OutboxItem, utcnow
+from bot.storage.models import Case, InboxItem, OutboxItem, utcnow
 
 LEASE = timedelta(minutes=2)
 
@@ -185,6 +185,29 @@ class DeliveryStore:
                 select(func.count(InboxItem.id)).where(InboxItem.status == "pending")
             )
             return counts | {"inbox_pending": int(pending or 0)}
+
+    async def queue_staff_notices(
+        self, platform: str, chat_id: str, render: Callable[[Case], list[dict[str, Any]]]
+    ) -> int:
+        """Queue one notice per case not yet announced to the staff group; returns how many.
+        Claimed with SKIP LOCKED and marked in the same transaction: never announced twice."""
+        async with self._sessions() as session, session.begin():
+            cases = list(
+                await session.scalars(
+                    select(Case)
+                    .where(Case.staff_notified_at.is_(None))
+                    .order_by(Case.id)
+                    .limit(20)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for case in cases:
+                case.staff_notified_at = utcnow()
+                session.add_all(
+                    OutboxItem(platform=platform, chat_id=chat_id, payload=payload)
+                    for payload in render(case)
+                )
+        return len(cases)
 
     async def mailbox(self, platform: str, chat_id: str, after_id: int) -> list[OutboxItem]:
         """A pull platform's messages for one chat after ``after_id`` (the web chat page)."""

@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
-from bot.core.messages import IncomingMessage
+from bot.core.messages import Action, IncomingMessage, OutgoingMessage
 from bot.core.pipeline import TurnPipeline
 from bot.delivery.store import DeliveryStore
-from bot.storage.models import OutboxItem, utcnow
-from connectors.base import Connector, DeliveryFailed
+from bot.storage.models import Case, OutboxItem, utcnow
+from connectors.base import Connector, DeliveryFailed, Payload
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,33 @@ class OutboundWorker:
 
     async def run(self, poll_s: float = 1.0) -> None:
         await _loop(self.run_once, self._wake, poll_s)
+
+
+class StaffNotifier:
+    """Tells the staff group (a Telegram chat) of each new handoff, with a link to the console."""
+
+    def __init__(
+        self, store: DeliveryStore, telegram: Connector, chat_id: str, console_url: str
+    ) -> None:
+        self._store = store
+        self._telegram = telegram
+        self._chat_id = chat_id
+        self._console_url = console_url.rstrip("/")
+
+    def notice(self, case: Case) -> list[Payload]:
+        kind = "khiếu nại" if case.kind == "complaint" else "yêu cầu gặp cán bộ"
+        text = (
+            f"Hồ sơ mới {case.number} ({kind}) đang chờ cán bộ.\n"
+            f"{self._console_url}/console/conversations/{case.conversation_id}"
+        )
+        return self._telegram.render(OutgoingMessage(self._chat_id, text, Action.HANDOFF))
+
+    async def run_once(self) -> int:
+        platform = self._telegram.platform
+        return await self._store.queue_staff_notices(platform, self._chat_id, self.notice)
+
+    async def run(self, poll_s: float = 2.0) -> None:
+        await _loop(self.run_once, asyncio.Event(), poll_s)
 
 
 async def _loop(step: Callable[[], Awaitable[int]], wake: asyncio.Event, poll_s: float) -> None:

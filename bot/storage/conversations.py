@@ -121,6 +121,15 @@ class ConversationStore:
                 select(Case).where(Case.number == number, Case.conversation_id == conversation_id)
             )
 
+    async def rate_case(self, number: str, conversation_id: int, rating: int) -> None:
+        """The citizen's 1–5 rating of the help on a resolved case of their conversation."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(Case)
+                .where(Case.number == number, Case.conversation_id == conversation_id)
+                .values(rating=rating)
+            )
+
     async def cases(self, conversation_id: int) -> list[Case]:
         async with self._sessions() as session:
             result = await session.scalars(

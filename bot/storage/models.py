@@ -83,6 +83,7 @@ class Case(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rating: Mapped[int | None]
+    staff_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Attachment(Base):
