@@ -37,6 +37,7 @@ index: $(VENV)/.installed
 	$(BOT) index
 
 demo: nlu-model index
+	@PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} $(BOT) users demo-admin
 	@echo "Web chat: http://$(HOST):$(PORT)/   (Ctrl-C to stop)"
 	$(BOT) serve --host $(HOST) --port $(PORT)
 

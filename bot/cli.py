@@ -312,3 +312,34 @@ def users_add(
         stderr.print(f"[red]The username {escape(username)} exists already.[/red]")
         raise typer.Exit(1) from error
     stderr.print(f"[green]✓[/green] {escape(username)} ({role}) created, id {user_id}")
+
+
+@users_app.command("demo-admin")
+def users_demo_admin() -> None:
+    """For local demos only: create the `demo-admin` account once, with a random password kept
+    in DATA_DIR/demo-admin.txt (mode 0600), and print how to log in."""
+    import secrets
+
+    from bot.console.auth import Accounts
+    from bot.storage.database import Database, migrate
+
+    settings = get_settings()
+    credentials = settings.data_dir / "demo-admin.txt"
+
+    async def run() -> None:
+        await migrate(settings.resolved_database_url)
+        database = Database(settings.resolved_database_url)
+        try:
+            password = secrets.token_urlsafe(12)
+            await Accounts(database).add_user("demo-admin", "Quản trị demo", "admin", password)
+        finally:
+            await database.dispose()
+        credentials.write_text(password)
+        credentials.chmod(0o600)
+
+    if not credentials.exists():
+        asyncio.run(run())
+    stderr.print(
+        f"Staff console: {settings.public_url}/console/login — user demo-admin, password "
+        f"{credentials.read_text()} (local demo account; create real ones with `users add`)"
+    )

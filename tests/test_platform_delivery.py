@@ -260,3 +260,14 @@ async def test_messages_pending_at_a_restart_are_answered(platforms: Platforms) 
         statuses = set(await session.scalars(select(OutboxItem.status)))
     await database.dispose()
     assert statuses == {"sent"}
+
+
+async def test_without_a_webhook_secret_telegram_is_polled(platforms: Platforms) -> None:
+    settings = platforms.settings.model_copy(update={"telegram_webhook_secret": ""})
+    async with serving(create_app(settings, lambda _: None), lifespan="on") as url:
+        platforms.telegram.push_update(telegram_text(801, "xin chào"))
+        await eventually(lambda: telegram_texts(platforms.telegram, 801) != [])
+        refused = await post_telegram(url, telegram_text(802, "xin chào"), secret="")
+        assert refused.status_code == 403
+    assert platforms.telegram.calls_of("deleteWebhook")
+    assert len(telegram_texts(platforms.telegram, 801)) == 1

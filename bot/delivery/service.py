@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from bot.core.messages import IncomingMessage
 from bot.core.pipeline import TurnPipeline
 from bot.delivery.store import DeliveryStore
 from bot.delivery.workers import InboundWorker, OutboundWorker, StaffNotifier
@@ -21,6 +22,11 @@ class Delivery:
     store: DeliveryStore
     connectors: Mapping[str, Connector]
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def store_one(self, message: IncomingMessage) -> None:
+        """Store one message fetched by polling (a redelivered one is ignored)."""
+        if await self.store.accept(message):
+            self.wake.set()
 
     async def accept(self, connector: Connector, body: bytes) -> int:
         """Store the messages of an authentic webhook body; returns how many were new.
@@ -37,7 +43,7 @@ class Delivery:
 async def open_connectors(settings: Settings, database: Database) -> dict[str, Connector]:
     """The connectors whose settings are present, started."""
     connectors: dict[str, Connector] = {}
-    if settings.telegram_enabled:
+    if settings.telegram_bot_token:
         from connectors.telegram import TelegramConnector
 
         telegram = TelegramConnector.from_settings(settings)
@@ -71,6 +77,10 @@ async def running_delivery(
         InboundWorker(delivery.store, pipeline, connectors, delivery.wake, queued)
     ]
     workers += [OutboundWorker(delivery.store, c, queued) for c in connectors.values()]
+    tasks = []
+    if "telegram" in connectors and not settings.telegram_webhook_secret:
+        # No webhook secret: no public URL either, so fetch updates by long polling instead.
+        tasks.append(asyncio.create_task(connectors["telegram"].run_polling(delivery.store_one)))
     if settings.telegram_staff_chat_id and "telegram" in connectors:
         workers.append(
             StaffNotifier(
@@ -80,7 +90,7 @@ async def running_delivery(
                 settings.public_url,
             )
         )
-    tasks = [asyncio.create_task(worker.run()) for worker in workers]
+    tasks += [asyncio.create_task(worker.run()) for worker in workers]
     try:
         yield delivery
     finally:
