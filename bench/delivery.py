@@ -30,8 +30,8 @@ from connectors.telegram import TelegramConnector
 from connectors.zalo import ZaloConnector
 from knowledge_base.evaluation import load_devset
 from tests.fakes.loopback import serving
-from tests.fakes.telegram_api import TOKEN, FakeBotApi
-from tests.fakes.zalo_api import FakeZaloApi, signed_webhook
+from tests.fakes.telegram_api import FakeBotApi
+from tests.fakes.zalo_api import FakeZaloApi, signed_webhook, text_event
 
 DELIVERIES = 2000
 DUPLICATE_SHARE = 0.10
@@ -57,14 +57,7 @@ def telegram_request(n: int, text: str) -> tuple[bytes, dict[str, str]]:
 
 
 def zalo_request(n: int, text: str) -> tuple[bytes, dict[str, str]]:
-    event = {
-        "app_id": APP_ID,
-        "event_name": "user_send_text",
-        "sender": {"id": str(10_000 + n)},
-        "recipient": {"id": "oa"},
-        "message": {"msg_id": f"m{n}", "text": text},
-        "timestamp": str(int(time.time() * 1000)),
-    }
+    event = text_event(APP_ID, str(10_000 + n), text, f"m{n}")
     return signed_webhook(event, app_id=APP_ID, oa_secret_key=OA_SECRET)
 
 
@@ -183,28 +176,14 @@ async def run(platform: str, data_dir: Path, total: int) -> dict[str, Any]:
     }
     if platform == "telegram":
         async with FakeBotApi() as api:
-            settings = Settings(
-                **base,
-                telegram_bot_token=TOKEN,
-                telegram_webhook_secret=SECRET,
-                telegram_api_base=api.base_url,
-            )
+            settings = Settings(**base, **api.settings(SECRET))
             view = TelegramView(api)
             return await measure(platform, settings, view, view.delivered, total)
     zalo = FakeZaloApi(
         app_id=APP_ID, app_secret=APP_SECRET, access_token="a-1", refresh_token="r-1"
     )
     async with zalo:
-        settings = Settings(
-            **base,
-            zalo_app_id=APP_ID,
-            zalo_app_secret=APP_SECRET,
-            zalo_oa_secret_key=OA_SECRET,
-            zalo_access_token="a-1",
-            zalo_refresh_token="r-1",
-            zalo_api_base=zalo.url,
-            zalo_oauth_base=zalo.url,
-        )
+        settings = Settings(**base, **zalo.settings(OA_SECRET))
         view = ZaloView(zalo)
         return await measure(platform, settings, view, view.delivered, total)
 

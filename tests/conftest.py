@@ -7,6 +7,7 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from chromadb.api.types import DefaultEmbeddingFunction
@@ -14,6 +15,7 @@ from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_
 
 from bot.nlu.server import RasaServer
 from bot.settings import PROJECT_ROOT, Settings
+from bot.storage.database import Database, migrate
 from knowledge_base.service import KnowledgeBase
 
 CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
@@ -75,3 +77,24 @@ async def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
     )
     async with server:
         yield server
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated SQLite database of the test's own."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    await migrate(url)
+    database = Database(url)
+    yield database
+    await database.dispose()
+
+
+def bot_settings(data_dir: Path, rasa: RasaServer, **extra: Any) -> Settings:
+    """Settings of a bot app using the session's Rasa server and its own data directory."""
+    return Settings(
+        data_dir=data_dir,
+        rasa_url=rasa.url,
+        rasa_token=rasa.token,
+        rasa_autostart=False,
+        **extra,
+    )

@@ -22,8 +22,9 @@ from bot.nlu.server import RasaServer
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import Conversation
+from tests.conftest import bot_settings
 from tests.fakes.loopback import serving
-from tests.fakes.telegram_api import TOKEN, FakeBotApi
+from tests.fakes.telegram_api import FakeBotApi
 
 SECRET = "webhook-secret"
 PASSWORD = "mat-khau-that-dai-1"
@@ -41,16 +42,7 @@ class ConsoleApp:
 @pytest.fixture
 async def console_app(tmp_path: Path, rasa_server: RasaServer) -> AsyncIterator[ConsoleApp]:
     async with FakeBotApi() as api:
-        settings = Settings(
-            data_dir=tmp_path,
-            rasa_url=rasa_server.url,
-            rasa_token=rasa_server.token,
-            rasa_autostart=False,
-            telegram_bot_token=TOKEN,
-            telegram_webhook_secret=SECRET,
-            telegram_api_base=api.base_url,
-            console_sla_min=10,
-        )
+        settings = bot_settings(tmp_path, rasa_server, **api.settings(SECRET), console_sla_min=10)
         async with serving(create_app(settings, lambda _: None), lifespan="on") as url:
             database = Database(settings.resolved_database_url)  # migrated by the app's start-up
             accounts = Accounts(database)

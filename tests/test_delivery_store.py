@@ -3,26 +3,14 @@ order, nothing lost across a restart."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.core.messages import Attachment, Event, IncomingMessage
 from bot.delivery.store import DeliveryStore
 from bot.delivery.workers import Backoff
 from bot.storage.database import Database, migrate
 from bot.storage.models import InboxItem
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await migrate(url)
-    database = Database(url)
-    yield database
-    await database.dispose()
 
 
 def message(message_id: str, text: str = "xin chào", chat: str = "c1") -> IncomingMessage:

@@ -23,9 +23,10 @@ from bot.nlu.server import RasaServer
 from bot.settings import Settings
 from bot.storage.database import Database, migrate
 from bot.storage.models import OutboxItem
+from tests.conftest import bot_settings
 from tests.fakes.loopback import serving
-from tests.fakes.telegram_api import TOKEN, FakeBotApi
-from tests.fakes.zalo_api import FakeZaloApi, signed_webhook
+from tests.fakes.telegram_api import FakeBotApi
+from tests.fakes.zalo_api import FakeZaloApi, signed_webhook, text_event
 
 pytestmark = pytest.mark.rasa
 
@@ -49,23 +50,13 @@ async def platforms(tmp_path: Path, rasa_server: RasaServer) -> AsyncIterator[Pl
         app_id=APP_ID, app_secret=APP_SECRET, access_token="access-1", refresh_token="refresh-1"
     )
     async with FakeBotApi() as telegram, zalo:
-        settings = Settings(
-            data_dir=tmp_path,
-            rasa_url=rasa_server.url,
-            rasa_token=rasa_server.token,
-            rasa_autostart=False,
-            telegram_bot_token=TOKEN,
-            telegram_webhook_secret=SECRET,
-            telegram_api_base=telegram.base_url,
+        settings = bot_settings(
+            tmp_path,
+            rasa_server,
+            **telegram.settings(SECRET),
+            **zalo.settings(OA_SECRET),
             telegram_staff_chat_id=str(STAFF_GROUP),
             public_url="https://console.example.vn",
-            zalo_app_id=APP_ID,
-            zalo_app_secret=APP_SECRET,
-            zalo_oa_secret_key=OA_SECRET,
-            zalo_access_token="access-1",
-            zalo_refresh_token="refresh-1",
-            zalo_api_base=zalo.url,
-            zalo_oauth_base=zalo.url,
         )
         yield Platforms(telegram, zalo, settings)
 
@@ -89,14 +80,7 @@ def telegram_text(chat: int, text: str, update_id: int | None = None) -> dict[st
 
 
 def zalo_text(user: str, text: str, msg_id: str) -> dict[str, Any]:
-    return {
-        "app_id": APP_ID,
-        "event_name": "user_send_text",
-        "sender": {"id": user},
-        "recipient": {"id": "oa"},
-        "message": {"msg_id": msg_id, "text": text},
-        "timestamp": str(int(time.time() * 1000)),
-    }
+    return text_event(APP_ID, user, text, msg_id)
 
 
 async def post_telegram(url: str, update: dict[str, Any], secret: str = SECRET) -> httpx.Response:

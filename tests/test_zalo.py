@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.core.messages import Action, Attachment, Event, OutgoingMessage
 from bot.settings import Settings
-from bot.storage.database import Database, migrate
+from bot.storage.database import Database
 from bot.storage.tokens import TokenPair, TokenStore
 from connectors.base import BadPayload, DeliveryFailed, WebhookRejected
 from connectors.zalo import ZaloConnector
@@ -26,15 +25,6 @@ TIMESTAMP = "1763884800000"
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await migrate(url)
-    database = Database(url)
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture
 async def api() -> AsyncIterator[FakeZaloApi]:
     fake = FakeZaloApi(
         app_id=APP_ID, app_secret=APP_SECRET, access_token="access-0", refresh_token="refresh-0"
@@ -44,16 +34,7 @@ async def api() -> AsyncIterator[FakeZaloApi]:
 
 
 def connector_for(api: FakeZaloApi, database: Database) -> ZaloConnector:
-    settings = Settings(
-        _env_file=None,
-        zalo_app_id=APP_ID,
-        zalo_app_secret=APP_SECRET,
-        zalo_oa_secret_key=OA_SECRET,
-        zalo_access_token="access-0",
-        zalo_refresh_token="refresh-0",
-        zalo_api_base=api.url,
-        zalo_oauth_base=api.url,
-    )
+    settings = Settings(_env_file=None, **api.settings(OA_SECRET))
     return ZaloConnector.from_settings(settings, TokenStore(database, "zalo"))
 
 

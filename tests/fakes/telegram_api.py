@@ -76,6 +76,14 @@ class FakeBotApi:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
+    def settings(self, webhook_secret: str) -> dict[str, str]:
+        """The bot's Telegram settings pointing at this server."""
+        return {
+            "telegram_bot_token": self.token,
+            "telegram_webhook_secret": webhook_secret,
+            "telegram_api_base": self.base_url,
+        }
+
     def fail_next(
         self,
         method: str,

@@ -68,6 +68,18 @@ class FakeZaloApi:
             ]
         )
 
+    def settings(self, oa_secret_key: str) -> dict[str, str]:
+        """The bot's Zalo settings pointing at this server."""
+        return {
+            "zalo_app_id": self.app_id,
+            "zalo_app_secret": self.app_secret,
+            "zalo_oa_secret_key": oa_secret_key,
+            "zalo_access_token": self.access_token,
+            "zalo_refresh_token": self.refresh_token,
+            "zalo_api_base": self.url,
+            "zalo_oauth_base": self.url,
+        }
+
     def expire_access_token(self) -> None:
         """The current access token stops working (as after its 25 hours)."""
         self.access_token = f"expired-{secrets.token_hex(4)}-never-valid"
@@ -135,6 +147,18 @@ def _oauth_error(code: int, description: str) -> JSONResponse:
     return JSONResponse(
         {"error": code, "error_name": "oauth_error", "error_description": description}
     )
+
+
+def text_event(app_id: str, user: str, text: str, msg_id: str) -> dict[str, Any]:
+    """A ``user_send_text`` webhook event as Zalo sends it, stamped now."""
+    return {
+        "app_id": app_id,
+        "event_name": "user_send_text",
+        "sender": {"id": user},
+        "recipient": {"id": "oa"},
+        "message": {"msg_id": msg_id, "text": text},
+        "timestamp": str(int(time.time() * 1000)),
+    }
 
 
 def signed_webhook(
