@@ -170,7 +170,7 @@ async def build_report(database: Database, period: Period) -> Report:
     ]
     kinds = Counter(KINDS.get(c.kind, c.kind) for c in opened_cases)
     outcomes = Counter(OUTCOMES.get(c.outcome, c.outcome) for c in resolved_cases if c.outcome)
-    ratings = [c.rating for c in resolved_cases if c.rating in RATINGS]
+    ratings = [r for r in (c.rating for c in resolved_cases) if r is not None and r in RATINGS]
     return Report(
         period=period,
         conversations=conversations or 0,
