@@ -304,3 +304,24 @@ async def test_the_queue_streams_changes_and_flags_long_waits(
     page = await client.get("/console/")
     assert "Quá 10 phút" in page.text and "25 phút" in page.text
     assert 'class="alert "' in page.text  # the alert is shown (not hidden)
+
+
+async def test_a_reply_the_citizen_cannot_receive_is_shown_as_failed(
+    client: Client, console_app: ConsoleApp
+) -> None:
+    chat = 705
+    conversation_id = await handed_off(console_app, chat)
+    await client.login("lan")
+    base = f"/console/conversations/{conversation_id}"
+    await client.get(base)
+    await client.post(f"{base}/claim", {})
+    await eventually(lambda: _has(console_app, chat, "đã tham gia"))
+    console_app.api.fail_next("sendMessage", status=403)  # the citizen blocked the bot
+    await client.post(f"{base}/reply", {"text": "Chị còn ở đó không ạ?"})
+
+    async def shown_failed() -> bool:
+        return "Gửi không thành công" in (await client.get(base)).text
+
+    await eventually(shown_failed)
+    page = (await client.get(base)).text
+    assert 'id="failed-deliveries"' in page and "1 tin nhắn không gửi được" in page

@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from bot.console.actions import OUTCOMES, Console, ConsoleError
 from bot.console.auth import COOKIE, LOGIN_CSRF_COOKIE, SESSION_TTL, LoginThrottled, Staff, same
 from bot.console.queue import queue
-from bot.console.transcript import transcript
+from bot.console.transcript import failed_deliveries, transcript
 from bot.console.web import TEMPLATES, accounts, back, page, render
 from bot.console.web import form as read_form
 from bot.storage.models import CannedReply, StaffUser
@@ -150,6 +150,7 @@ async def conversation_page(request: Request, staff: Staff) -> Response:
         holder=names.get(case.assigned_to) if case and case.assigned_to else "",
         mine=bool(case and case.assigned_to == staff.id),
         entries=await transcript(database, conversation_id),
+        failed=await failed_deliveries(database, conversation.platform, conversation.chat_id),
         notes=await tools.notes(case.id) if case else [],
         transitions=await tools.conversations.transitions(conversation_id),
         colleagues=[u for u in users if u.active and u.role != "editor" and u.id != staff.id],

@@ -66,3 +66,39 @@ def _entry(message: Message, calls: list[OutboxItem]) -> Entry:
     elif statuses:
         entry.delivery = "sent"
     return entry
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    at: datetime
+    text: str
+    error: str
+
+    @property
+    def outside_reply_window(self) -> bool:
+        return self.error.startswith("outside_reply_window")
+
+
+async def failed_deliveries(
+    database: Database, platform: str, chat_id: str
+) -> list[FailedDelivery]:
+    """Calls to this citizen the outbox gave up on (bot answers and notices included), e.g.
+    outside Zalo's free-reply window or after a user blocked the account."""
+    async with database.sessions() as session:
+        items = await session.scalars(
+            select(OutboxItem)
+            .where(OutboxItem.platform == platform, OutboxItem.chat_id == chat_id)
+            .where(OutboxItem.status == "failed")
+            .order_by(OutboxItem.id)
+        )
+        return [
+            FailedDelivery(aware(i.created_at), _payload_text(i.payload), i.last_error or "")
+            for i in items
+        ]
+
+
+def _payload_text(payload: dict[str, object]) -> str:
+    """The text of a platform call (Telegram: ``text``; Zalo: ``message.text``)."""
+    message = payload.get("message")
+    text = message.get("text") if isinstance(message, dict) else payload.get("text")
+    return str(text or "")
