@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from bot.console.auth import aware
+from bot.console.labels import intent_label, reason_label
 from bot.storage.database import Database
 from bot.storage.models import Case, Conversation, Message, StaffUser, StateTransition, utcnow
 
@@ -91,5 +92,5 @@ def topic(case: Case | None, intent: str | None) -> str:
     """The case's kind and reason, else the last intent NLU recognised."""
     if case is not None:
         kind = KINDS.get(case.kind, case.kind)
-        return f"{kind} ({case.reason})" if case.reason else kind
-    return intent or ""
+        return f"{kind} ({reason_label(case.reason)})" if case.reason else kind
+    return intent_label(intent) if intent else ""

@@ -14,6 +14,7 @@ from sqlalchemy import distinct, func, or_, select
 
 from bot.console.actions import OUTCOMES
 from bot.console.auth import aware
+from bot.console.labels import intent_label
 from bot.console.queue import KINDS
 from bot.storage.database import Database
 from bot.storage.models import Case, Message, StateTransition
@@ -180,7 +181,7 @@ async def build_report(database: Database, period: Period) -> Report:
         outcomes={label: outcomes[label] for label in OUTCOMES.values()} | dict(outcomes),
         ratings={stars: ratings.count(stars) for stars in RATINGS},
         average_rating=sum(ratings) / len(ratings) if ratings else None,
-        topics=[(str(intent), int(count)) for intent, count in topics],
+        topics=[(intent_label(str(intent)), int(count)) for intent, count in topics],
     )
 
 
