@@ -71,7 +71,7 @@ def test_ask_uses_a_running_rasa(data_env: dict[str, str], rasa_server: RasaServ
     out = {o["id"]: o for o in map(json.loads, result.stdout.splitlines())}
     assert out["1"]["action"] == "answer"
     assert out["1"]["citations"][0]["doc"] in CONSUMER_DOCS
-    assert out["1"]["intent"]["name"] == "ask_law"
+    assert out["1"]["intent"]["name"].startswith("ask_law")
     assert [out[i]["action"] for i in "234"] == ["smalltalk", "handoff", "out_of_scope"]
 
 
@@ -84,7 +84,7 @@ def test_ask_starts_rasa_itself_and_stops_it(tmp_path: Path) -> None:
     (line,) = result.stdout.splitlines()
     answer = json.loads(line)
     assert answer["action"] == "answer"
-    assert answer["intent"]["name"] == "ask_law" and answer["intent"]["confidence"] > 0
+    assert answer["intent"]["name"].startswith("ask_law") and answer["intent"]["confidence"] > 0
     assert answer["citations"] and answer["citations"][0]["doc"] in CONSUMER_DOCS
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0, "the Rasa server we started still runs"

@@ -47,9 +47,20 @@ UNSEEN = [
     ("cho e nói chuyện vs nhân viên tư vấn đc ko", "ask_human"),
     ("tôi muốn khiếu nại cửa hàng bán laptop lỗi cho tôi", "complain_business"),
     ("shop ban hang gia cho minh, minh muon to cao shop", "complain_business"),
-    ("hàng mua online bị hỏng thì có được đổi không", "ask_law"),
-    ("sp bh 6 thang ma hong thi shop co phai sua mien phi ko", "ask_law"),
-    ("quảng cáo nói sai công dụng sản phẩm thì bị xử lý ra sao", "ask_law"),
+    ("hàng mua online bị hỏng thì có được đổi không", "ask_law_purchase"),
+    ("sp bh 6 thang ma hong thi shop co phai sua mien phi ko", "ask_law_warranty"),
+    ("quảng cáo nói sai công dụng sản phẩm thì bị xử lý ra sao", "ask_law_marketing"),
+    ("ok đồng ý nhé", "affirm"),
+    ("uh dc", "affirm"),
+    ("ko đâu ad", "deny"),
+    ("khong can dau", "deny"),
+    ("hồ sơ KN-2026-000457 của mình giờ sao rồi", "check_case_status"),
+    ("kiem tra giup e don khieu nai KN-2026-000900", "check_case_status"),
+    ("đơn kn của mk xử lý tới đâu rồi ad", "check_case_status"),
+    ("thôi hủy đơn đi", "cancel"),
+    ("dung lai, ko khieu nai nua", "cancel"),
+    ("cho mình quay lại nói chuyện với bot", "back_to_bot"),
+    ("khong can nv nua, ve lai bot", "back_to_bot"),
     ("cho hỏi tỷ số trận bóng tối qua", "out_of_scope"),
     ("lam the nao de xin visa di han quoc", "out_of_scope"),
 ]
@@ -67,6 +78,17 @@ async def test_intent_of_unseen_phrasing(nlu: RasaClient, text: str, intent: str
 async def test_platform_entity_spelling_maps_to_one_value(nlu: RasaClient) -> None:
     result = await nlu.parse("mua hàng trên sopi bị lỗi thì sao")
     assert Entity("platform", "Shopee", 14, 18) in result.entities
+
+
+@pytest.mark.rasa
+async def test_case_number_and_phone_are_extracted(nlu: RasaClient) -> None:
+    text = "hồ sơ KN-2026-000457 của tôi sao rồi, sđt 0912345678"
+    result = await nlu.parse(text)
+    start = text.index("KN-")
+    assert Entity("case_number", "KN-2026-000457", start, start + 14) in result.entities
+    start = text.index("0912")
+    assert Entity("phone", "0912345678", start, start + 10) in result.entities
+    assert len(set(result.entities)) == len(result.entities)
 
 
 @pytest.mark.rasa
@@ -132,6 +154,16 @@ async def test_parse_sends_text_and_token_and_reads_result() -> None:
     assert result == NluResult("ask_law", 0.9, (Entity("platform", "Shopee", 0, 4),))
     assert seen[0].url == "http://rasa/model/parse?token=s3cret"
     assert json.loads(seen[0].content) == {"text": "sopi"}
+
+
+async def test_an_entity_found_by_two_extractors_is_kept_once() -> None:
+    phone = {"entity": "phone", "value": "0912345678", "start": 4, "end": 14}
+    payload = {"intent": {"name": "affirm", "confidence": 0.9}, "entities": [phone, phone]}
+    http = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, json=payload))
+    )
+    result = await RasaClient("http://rasa", "token", 1.0, client=http).parse("số 0912345678")
+    assert result.entities == (Entity("phone", "0912345678", 4, 14),)
 
 
 @pytest.mark.rasa

@@ -67,7 +67,7 @@ async def test_law_question_is_answered_with_a_cited_article(pipeline: TurnPipel
     reply = await pipeline.handle(message(LAW_QUESTION, "law"))
     assert reply is not None
     assert reply.action is Action.ANSWER
-    assert reply.intent is not None and reply.intent.name == "ask_law"
+    assert reply.intent is not None and reply.intent.name.startswith("ask_law")
     assert reply.citations
     citation = reply.citations[0]
     assert citation.doc in {"19/2023/QH15", "55/2024/NĐ-CP", "122/2025/QH15", "248/2026/NĐ-CP"}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 INTENTS = {
-    "ask_law_purchase": "Mua bán, đổi trả, mua online",
+    "ask_law_purchase": "Mua bán, đổi trả, mua online, hợp đồng, dịch vụ",
     "ask_law_warranty": "Bảo hành",
     "ask_law_quality": "Chất lượng, hàng lỗi, hàng giả",
     "ask_law_marketing": "Quảng cáo, khuyến mại, tin nhắn rác",
-    "ask_law_contracts": "Hợp đồng, dịch vụ, thông tin cá nhân",
     "ask_law_rights": "Quyền của người tiêu dùng, khiếu nại",
     "complain_business": "Khiếu nại doanh nghiệp",
     "ask_human": "Muốn gặp cán bộ",

@@ -83,8 +83,11 @@ def _nlu_result(payload: Any) -> NluResult:
     confidence = intent["confidence"]
     if not isinstance(name, str) or not isinstance(confidence, int | float):
         raise TypeError(f"unexpected intent {intent!r}")
-    entities = tuple(
-        Entity(str(item["entity"]), str(item["value"]), int(item["start"]), int(item["end"]))
-        for item in payload.get("entities") or ()
-    )
-    return NluResult(name, float(confidence), entities)
+    entities: dict[tuple[str, int, int], Entity] = {}
+    for item in payload.get("entities") or ():
+        entity = Entity(
+            str(item["entity"]), str(item["value"]), int(item["start"]), int(item["end"])
+        )
+        # The regex extractor and DIET can both find one span: keep the first.
+        entities.setdefault((entity.entity, entity.start, entity.end), entity)
+    return NluResult(name, float(confidence), tuple(entities.values()))

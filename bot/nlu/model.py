@@ -43,6 +43,21 @@ def rasa_env() -> dict[str, str]:
     }
 
 
+def run_rasa(command: list[str], project_dir: Path, log_file: Path) -> int:
+    """Run a Rasa command in the project, its output into ``log_file``; the exit code."""
+    with log_file.open("w", encoding="utf-8") as output:
+        done = subprocess.run(
+            command,
+            cwd=project_dir,
+            env=rasa_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    return done.returncode
+
+
 def training_fingerprint(project_dir: Path) -> str:
     """sha256 over config.yml, domain.yml and every file under data/ (sorted by path), 16 hex."""
     data_files = sorted(path for path in (project_dir / "data").rglob("*") if path.is_file())
@@ -96,21 +111,11 @@ def _train(rasa: Path, project_dir: Path, target: Path, log: Log) -> None:
             str(rasa), "train", "nlu", "--config", "config.yml", "--domain", "domain.yml",
             "--nlu", "data", "--out", str(scratch), "--fixed-model-name", name,
         ]  # fmt: skip
-        with log_file.open("w", encoding="utf-8") as output:
-            done = subprocess.run(
-                command,
-                cwd=project_dir,
-                env=rasa_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
+        returncode = run_rasa(command, project_dir, log_file)
         trained = scratch / target.name
-        if done.returncode != 0 or not trained.exists():
+        if returncode != 0 or not trained.exists():
             raise RasaSetupError(
-                f"Rasa training failed (exit code {done.returncode}); see {log_file}:\n"
-                + tail(log_file)
+                f"Rasa training failed (exit code {returncode}); see {log_file}:\n" + tail(log_file)
             )
         os.replace(trained, target)
     finally:
