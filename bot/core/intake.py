@@ -155,7 +155,7 @@ class ComplaintIntake:
 
     async def on_form_answer(self, turn: Turn) -> OutgoingMessage:
         folded = fold(turn.text.text).strip(" .!?")
-        if _CANCEL.match(folded) or turn.intent.name == "cancel":
+        if _wants_to_cancel(turn, folded):
             turn.dialogue.clear()
             return turn.reply(replies.COMPLAINT_CANCELLED, Action.SMALLTALK)
         if (match := _CORRECT.match(folded)) and (step := _step_named(match.group(2))):
@@ -281,6 +281,15 @@ class ComplaintIntake:
             "«xác nhận» để gửi, «sửa …» để sửa một mục (ví dụ «sửa số điện thoại»), hoặc "
             "«hủy» để dừng."
         )
+
+
+def _wants_to_cancel(turn: Turn, folded: str) -> bool:
+    """«hủy», or what NLU is sure is a cancel; an answer with digits (a phone number, a date, an
+    amount) never is: NLU sees it with personal data redacted."""
+    if _CANCEL.match(folded):
+        return True
+    sure = turn.intent.name == "cancel" and turn.intent.confidence >= 0.8
+    return sure and not any(c.isdigit() for c in turn.text.text)
 
 
 def _step_named(words: str) -> Step | None:
