@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -42,11 +42,6 @@ def token_hash(token: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; ours are all UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -160,7 +155,7 @@ class Accounts:
         if row is None:
             return None
         stored, user = row
-        if not user.active or aware(stored.expires_at) < utcnow():
+        if not user.active or stored.expires_at < utcnow():
             return None
         return Staff(user.id, user.username, user.display_name, user.role, stored.csrf_token)
 

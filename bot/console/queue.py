@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.console.auth import aware
 from bot.console.labels import intent_label, reason_label
 from bot.storage.database import Database
 from bot.storage.models import Case, Conversation, Message, StaffUser, StateTransition, utcnow
@@ -64,7 +63,7 @@ async def queue(database: Database, sla_min: int) -> list[QueueItem]:
         )
     items = []
     for conversation in conversations:
-        since = aware(handed.get(conversation.id) or conversation.updated_at)
+        since = handed.get(conversation.id) or conversation.updated_at
         case = cases.get(conversation.id)
         wait_min = max(0, int((now - since).total_seconds() // 60))
         waiting = conversation.state == "waiting_staff"

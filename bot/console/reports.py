@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import distinct, func, or_, select
 
 from bot.console.actions import OUTCOMES
-from bot.console.auth import aware
 from bot.console.labels import intent_label
 from bot.console.queue import KINDS
 from bot.storage.database import Database
@@ -84,7 +83,7 @@ class Report:
 
 
 def _minutes(start: datetime, end: datetime) -> float:
-    return (aware(end) - aware(start)).total_seconds() / 60
+    return (end - start).total_seconds() / 60
 
 
 def _median(values: list[float]) -> float | None:
@@ -139,14 +138,14 @@ async def build_report(database: Database, period: Period) -> Report:
 
     opened_at: dict[int, list[datetime]] = {}
     for conversation_id, created in siblings:
-        opened_at.setdefault(conversation_id, []).append(aware(created))
+        opened_at.setdefault(conversation_id, []).append(created)
     claimed_at: dict[int, list[datetime]] = {}
     for conversation_id, created in claims:
-        claimed_at.setdefault(conversation_id, []).append(aware(created))
+        claimed_at.setdefault(conversation_id, []).append(created)
 
     def first_claim(case: Case) -> datetime | None:
         """The first move to ``with_staff`` after the case opened, before a later case did."""
-        opened = aware(case.created_at)
+        opened = case.created_at
         later = [t for t in opened_at.get(case.conversation_id, []) if t > opened]
         until = min(later, default=None)
         moments = [
@@ -157,7 +156,7 @@ async def build_report(database: Database, period: Period) -> Report:
         return min(moments, default=None)
 
     def within(moment: datetime | None) -> bool:
-        return moment is not None and start <= aware(moment) < end
+        return moment is not None and start <= moment < end
 
     opened_cases = [c for c in cases if within(c.created_at)]
     resolved_cases = [c for c in cases if within(c.resolved_at)]

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.console.auth import aware
 from bot.storage.database import Database
 from bot.storage.models import Attachment, Message, OutboxItem
 
@@ -49,14 +48,14 @@ async def transcript(database: Database, conversation_id: int) -> list[Entry]:
     for call in calls:
         by_message.setdefault(call.message_id or 0, []).append(call)
     entries = [_entry(m, by_message.get(m.id, [])) for m in messages]
-    entries += [Entry(aware(a.created_at), "citizen", attachment=a) for a in attachments]
+    entries += [Entry(a.created_at, "citizen", attachment=a) for a in attachments]
     entries.sort(key=lambda e: e.at)
     return entries
 
 
 def _entry(message: Message, calls: list[OutboxItem]) -> Entry:
     who = "citizen" if message.direction == "in" else (message.author or "bot")
-    entry = Entry(aware(message.created_at), who, message.text, list(message.citations or []))
+    entry = Entry(message.created_at, who, message.text, list(message.citations or []))
     statuses = {c.status for c in calls}
     if "failed" in statuses:
         entry.delivery = "failed"
@@ -92,7 +91,7 @@ async def failed_deliveries(
             .order_by(OutboxItem.id)
         )
         return [
-            FailedDelivery(aware(i.created_at), _payload_text(i.payload), i.last_error or "")
+            FailedDelivery(i.created_at, _payload_text(i.payload), i.last_error or "")
             for i in items
         ]
 

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from bot.console.auth import COOKIE, Accounts, Staff, aware, same
+from bot.console.auth import COOKIE, Accounts, Staff, same
 
 HERE = Path(__file__).parent
 # static/ is on the template path too: its CSS and JS are inlined into the pages, so nothing of
@@ -56,7 +56,7 @@ def local_time(moment: datetime | None, request: Request) -> str:
     if moment is None:
         return ""
     zone = ZoneInfo(request.app.state.runtime.settings.timezone)
-    return aware(moment).astimezone(zone).strftime("%d/%m/%Y %H:%M")
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
 def render(

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
 
@@ -135,7 +135,7 @@ class OutboundWorker:
         if window is None:
             return ""
         last_in, sent = await self._store.reply_window(item.platform, item.chat_id)
-        if last_in is None or utcnow() - _aware(last_in) > timedelta(hours=window.hours):
+        if last_in is None or utcnow() - last_in > timedelta(hours=window.hours):
             return f"outside_reply_window: the citizen last wrote over {window.hours:g} h ago"
         if sent >= window.max_replies:
             return f"outside_reply_window: {window.max_replies} free replies already sent"
@@ -190,8 +190,3 @@ async def _loop(step: Callable[[], Awaitable[int]], wake: asyncio.Event, poll_s:
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), poll_s)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; ours are all UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -8,7 +8,7 @@ compare-and-swap on the refresh token, so at most one new pair ever follows a gi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +34,7 @@ class TokenStore:
             row = await session.get(PlatformToken, self.platform, populate_existing=True)
             if row is None:
                 return None
-            return TokenPair(row.access_token, row.refresh_token, _aware(row.expires_at))
+            return TokenPair(row.access_token, row.refresh_token, row.expires_at)
 
     async def seed(self, pair: TokenPair) -> bool:
         """Store ``pair`` (the one from the settings) unless a pair is stored already."""
@@ -85,10 +85,3 @@ class TokenStore:
             refresh_token=pair.refresh_token,
             expires_at=pair.expires_at,
         )
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite gives naive datetimes back; they were stored in UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
