@@ -210,12 +210,13 @@ def check() -> None:
     from knowledge_base.guidance import load_guidance
     from knowledge_base.legal import load_corpus
     from knowledge_base.phrasings import load_phrasings
-    from knowledge_base.validation import citation_problems
+    from knowledge_base.validation import citation_problems, format_problems
 
     corpus = load_corpus(get_settings().corpus_dir)
     articles = {article.id for article in corpus.articles}
     problems = [str(error) for error in corpus.errors]
-    problems += [p for entry in load_guidance() for p in citation_problems(entry, corpus)]
+    for entry in load_guidance():
+        problems += citation_problems(entry, corpus) + format_problems(entry)
     problems += [
         f"phrasings: {article_id} is not an article of the legal texts"
         for article_id in load_phrasings()

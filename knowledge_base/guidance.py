@@ -27,6 +27,10 @@ class GuidanceEntry:
     reviewed_on: date
     owner: str
     path: Path
+    answer: str = ""
+    """The direct answer in one to three plain sentences: the first thing the citizen reads."""
+    next_step: str = ""
+    """What to do next, for this topic (empty: the general next step)."""
 
 
 def load_guidance(directory: Path = GUIDANCE_DIR) -> list[GuidanceEntry]:
@@ -60,4 +64,6 @@ def parse_entry(path: Path) -> GuidanceEntry:
         reviewed_on=reviewed_on,
         owner=str(meta.get("owner", "")),
         path=path,
+        answer=" ".join(str(meta.get("answer", "")).split()),
+        next_step=" ".join(str(meta.get("next_step", "")).split()),
     )
