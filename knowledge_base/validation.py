@@ -16,8 +16,9 @@ _DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
 
 def citation_problems(entry: GuidanceEntry, corpus: Corpus) -> list[str]:
     """What is wrong with an entry's citations: units that do not exist, and numbers (deadlines,
-    amounts) the answer, body or next step states that none of its cited units contains. Dates are left out: they
-    are effective dates, checked against the documents' front matter by the reviewers."""
+    amounts) the answer, body or next step states that none of its cited units contains. Dates
+    are left out: they are effective dates, checked against the documents' front matter by the
+    reviewers."""
     problems = [
         f"{entry.path.name}: cites {uid}, which is not in the legal texts"
         for uid in entry.citations
