@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
 from bot.core.safety import (
     BANK_ACCOUNT,
+    CARD,
     CCCD,
     EMAIL,
     PHONE,
@@ -36,6 +38,10 @@ from bot.core.safety import (
         ("tk: 19036 7890 123", BANK_ACCOUNT),
         ("email lan.nguyen@gmail.com", EMAIL),
         ("địa chỉ: 12 Nguyễn Trãi, Quận 1", "[địa chỉ]"),
+        ("căn cước của tôi 079 201 001 234", CCCD),
+        ("chuyển khoản vào 0071001234567 giúp em", BANK_ACCOUNT),
+        ("thẻ 9704 2292 1234 5677 bị trừ tiền", CARD),
+        ("the tin dung 4111-1111-1111-1111", CARD),
     ],
 )
 def test_personal_data_is_replaced(text: str, placeholder: str) -> None:
@@ -54,11 +60,38 @@ def test_personal_data_is_replaced(text: str, placeholder: str) -> None:
         "gọi tổng đài 1800.6838",
         "Điều 26 Luật Bảo vệ quyền lợi người tiêu dùng 2023",
         "đơn hàng 2507311234567 chưa giao",
+        "mã vận đơn 8801234567890 giao chậm",
         "bảo hành 12 tháng, mua 2 cái",
+        "nhà 3,5 tỷ, trả trước 1.200.000.000 đồng",
+        "giá 120 000 000 000 đồng",
+        "ngày 2026-11-30 lúc 10:30",
     ],
 )
 def test_amounts_dates_and_case_numbers_are_kept(text: str) -> None:
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 1_000_000,
+        "0" * 1_000_000 + "x",
+        "1 " * 500_000,
+        "a@" * 500_000,
+        "x@a." * 250_000,
+        "tk " + "a" * 1_000_000,
+        "stk 1" * 200_000,
+        "địa chỉ " * 125_000,
+        "1." * 500_000 + "x",
+    ],
+    ids=lambda text: f"{text[:6]!r}…",
+)
+def test_a_megabyte_of_adversarial_text_is_redacted_in_well_under_a_second(text: str) -> None:
+    """The patterns never backtrack: their work grows with the length of the text, so no
+    message (or log record) can hold the process."""
+    started = time.perf_counter()
+    redact(text)
+    assert time.perf_counter() - started < 1.0
 
 
 def test_log_records_are_redacted_arguments_included(caplog: pytest.LogCaptureFixture) -> None:

@@ -6,6 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+MAX_STORED_CHARS = 4096
+"""The most of one message that is ever kept or read (Telegram's own limit): whatever arrives,
+no later stage sees more, so none can be made slow by a huge message."""
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACES = re.compile(r"[ \t]+")
 

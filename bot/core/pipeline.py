@@ -22,7 +22,7 @@ from bot.core.messages import (
     OutgoingMessage,
     State,
 )
-from bot.core.normalise import NormalisedText, normalise
+from bot.core.normalise import MAX_STORED_CHARS, NormalisedText, normalise
 from bot.core.router import Router
 from bot.core.safety import Risk, classify_risk, redact
 from bot.nlu.client import NluUnavailable
@@ -96,6 +96,7 @@ class TurnPipeline:
     async def handle(self, message: IncomingMessage) -> OutgoingMessage | None:
         """The reply to ``message``; None for a duplicate delivery, or while staff hold the
         conversation (the message is stored for them)."""
+        message = replace(message, text=message.text[:MAX_STORED_CHARS])
         conversation, is_new = await self._store.record_incoming(message, redact(message.text))
         if not is_new:
             return None

@@ -13,29 +13,45 @@ from enum import StrEnum
 
 from knowledge_base.text import fold
 
+# Every pattern here runs on whatever a citizen or staff member typed, so none may backtrack:
+# quantifiers that could re-scan text are possessive (``++``, ``*+``), which keeps each pattern
+# linear in the length of the text (tests/test_safety.py times a megabyte of adversarial input).
+
 # Vietnamese mobile and landline numbers: 0912345678, 0912 345 678, 0912.345.678, +84 912 345 678,
 # 84912345678, (028) 3822 1234. Amounts (840.000.000đ), dates and case numbers do not match.
 PHONE_NUMBER = re.compile(
     r"(?<![\w.,])\(?(?:\+?84|0)[\s.-]?\(?[235789](?:\)?[\s.-]?\d){8,9}(?!\w|[.,]\d)"
 )
-_CCCD = re.compile(r"(?<!\d)\d{12}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
 # A bank account: 6–19 digits (spaces or dots allowed) after words that announce one.
 _BANK_ACCOUNT = re.compile(
     r"(?P<label>(?:s[ốo] )?(?:t[àa]i kho[ảa]n|tk|stk|account|acc)(?: ng[âa]n h[àa]ng)?"
-    r"(?: s[ốo])?(?: [^\W\d]\w*)?[\s:.-]*)(?P<number>\d(?:[\s.-]?\d){5,18})(?!\d)",
+    r"(?: s[ốo])?(?: [^\W\d]\w*+)?[\s:.-]*+)(?P<number>\d(?:[\s.-]?\d){5,18})(?!\d)",
     re.IGNORECASE,
 )
 _ADDRESS = re.compile(
     r"(?P<label>(?:đ[ịi]a ch[ỉi]|nh[àa] (?:t[ôo]i|em|m[ìi]nh) (?:ở|o)|(?:t[ôo]i|em|m[ìi]nh) "
-    r"s[ốo]ng (?:ở|o|t[ạa]i)|s[ốo] nh[àa])\s*:?\s*)(?P<address>[^\n.;!?]{4,120})",
+    r"s[ốo]ng (?:ở|o|t[ạa]i)|s[ốo] nh[àa])\s*+:?\s*+)(?P<address>[^\n.;!?]{4,120})",
     re.IGNORECASE,
 )
+# Any other run of digits, spaced or not ("079 201 001 234", "9704 2292 1234 5678"): long runs
+# are identity, card or account numbers unless they read as an amount or follow an order label.
+_DIGIT_RUN = re.compile(r"(?<![\w.,/-])\d(?:[ .,-]?\d)*+(?![\w/])")
+_AMOUNT_GROUPS = re.compile(r"[1-9]\d{0,2}(?:([., ])\d{3})(?:\1\d{3})*+")
+_KEPT_AFTER = re.compile(
+    r"(?:don hang|ma don|van don|ma van|order|hoa don|ma hang|ma san pham|serial|imei|ma so thue)"
+    r"(?: so)?[\s:#.]*+$"
+)
+PERSONAL_NUMBER_DIGITS = 9
+"""Runs of at least this many digits are taken for personal numbers."""
+_CARD_DIGITS = (15, 16, 19)
+_CCCD_DIGITS = 12
 
 PHONE = "[số điện thoại]"
 CCCD = "[số CCCD]"
 EMAIL = "[email]"
 BANK_ACCOUNT = "[số tài khoản]"
+CARD = "[số thẻ]"
 ADDRESS = "[địa chỉ]"
 
 
@@ -44,8 +60,30 @@ def redact(text: str) -> str:
     text = _EMAIL.sub(EMAIL, text)
     text = _BANK_ACCOUNT.sub(lambda m: m.group("label") + BANK_ACCOUNT, text)
     text = _ADDRESS.sub(lambda m: m.group("label") + ADDRESS, text)
-    text = _CCCD.sub(CCCD, text)
-    return PHONE_NUMBER.sub(PHONE, text)
+    text = PHONE_NUMBER.sub(PHONE, text)
+    return _DIGIT_RUN.sub(_personal_number, text)
+
+
+def _personal_number(match: re.Match[str]) -> str:
+    run = match.group()
+    digits = "".join(c for c in run if c.isdigit())
+    if len(digits) < PERSONAL_NUMBER_DIGITS or _AMOUNT_GROUPS.fullmatch(run):
+        return run
+    before = fold(match.string[max(0, match.start() - 24) : match.start()])
+    if _KEPT_AFTER.search(before):
+        return run
+    if len(digits) in _CARD_DIGITS and luhn_valid(digits):
+        return CARD
+    return CCCD if len(digits) == _CCCD_DIGITS and digits[0] == "0" else BANK_ACCOUNT
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum payment card numbers carry."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
 
 
 def contains_personal_data(text: str) -> bool:
