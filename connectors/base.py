@@ -7,14 +7,24 @@ each API call (one per chunk of a long answer) and retry it alone: a chunk is se
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel, ValidationError
 
 from bot.core.messages import IncomingMessage, OutgoingMessage
+from bot.core.normalise import MAX_STORED_CHARS
 
 Payload = dict[str, Any]
 """One platform API call, JSON-serialisable (stored in the outbox)."""
+
+INBOUND_TEXT_LIMIT = MAX_STORED_CHARS
+"""Characters of a citizen's message kept at the door; the pipeline reads less
+(``MAX_MESSAGE_CHARS``) and tells the citizen when it did."""
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class WebhookRejected(Exception):
@@ -27,6 +37,35 @@ class WebhookRejected(Exception):
 
 class BadPayload(Exception):
     """The body is authentic but not something the connector can read."""
+
+
+class PlatformUnavailable(Exception):
+    """The connector cannot take webhooks now (e.g. the platform was unreachable at start-up);
+    the webhook answers 503 so that the platform delivers again later."""
+
+
+def read_json(body: bytes) -> Any:
+    """The JSON value of a request body; BadPayload for anything else (invalid UTF-8 or JSON,
+    nesting too deep for the parser)."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise BadPayload(f"not JSON: {type(error).__name__}") from error
+
+
+def validated(model: type[Model], data: Any) -> Model:
+    """``data`` as ``model``; BadPayload naming the first problem (wrong type, missing field)."""
+    try:
+        return model.model_validate(data)
+    except (ValidationError, RecursionError) as error:
+        first = error.errors()[0] if isinstance(error, ValidationError) else None
+        where = ".".join(str(part) for part in first["loc"]) if first else "body"
+        raise BadPayload(f"{where}: {first['msg'] if first else 'nested too deeply'}") from error
+
+
+def door_text(text: str) -> str:
+    """A citizen's text as stored: cut at ``INBOUND_TEXT_LIMIT`` characters."""
+    return text[:INBOUND_TEXT_LIMIT]
 
 
 class DeliveryFailed(Exception):
@@ -49,19 +88,28 @@ class ReplyWindow:
 
 
 class Connector(Protocol):
+    """What the delivery workers need of a platform: render replies, make the API calls."""
+
     platform: str
+    push: bool
+    """True: replies are API calls to the platform; False: the citizen's client fetches them
+    (the web chat's mailbox), so no worker sends them."""
     max_text_chars: int
     reply_window: ReplyWindow | None
     per_chat_per_second: float
     overall_per_second: float
 
-    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
-        """Raise WebhookRejected unless the request really comes from the platform."""
+    @property
+    def ready(self) -> bool:
+        """False while the platform cannot be used (unreachable at start-up)."""
 
-    async def parse(self, body: bytes) -> list[IncomingMessage]:
-        """The citizen messages and events in a webhook body (``message_id`` set for dedupe);
-        raise BadPayload when it cannot be read. Events we do not answer give []. May make
-        quick acknowledgement calls (Telegram's answerCallbackQuery)."""
+    @property
+    def problem(self) -> str:
+        """Why the connector is not ready; empty when it is."""
+
+    async def start(self) -> bool:
+        """Get ready (e.g. check the token with the platform); False if the platform cannot be
+        reached now. The rest of the service runs either way."""
 
     def render(self, message: OutgoingMessage) -> list[Payload]:
         """The API calls that show ``message``: split at the platform's limit on sentence
@@ -72,3 +120,17 @@ class Connector(Protocol):
 
     async def aclose(self) -> None:
         """Release network clients."""
+
+
+@runtime_checkable
+class WebhookConnector(Connector, Protocol):
+    """A platform that delivers citizens' messages to ``/webhooks/<platform>``."""
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        """Raise WebhookRejected unless the request really comes from the platform."""
+
+    async def parse(self, body: bytes) -> list[IncomingMessage]:
+        """The citizen messages and events in a webhook body (``message_id`` set for dedupe);
+        raise BadPayload when it cannot be read (wrong types, missing fields) and
+        PlatformUnavailable when the connector cannot take it now. Events we do not answer
+        give []. May make quick acknowledgement calls (Telegram's answerCallbackQuery)."""

@@ -11,14 +11,15 @@ from __future__ import annotations
 import asyncio
 import hmac
 import html
-import json
 import logging
+import mimetypes
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.error import (
     BadRequest,
@@ -42,11 +43,15 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.core.messages import Attachment, Event, IncomingMessage, OutgoingMessage
 from bot.settings import Settings
 from connectors.base import (
+    INBOUND_TEXT_LIMIT,
     BadPayload,
     DeliveryFailed,
     Payload,
+    PlatformUnavailable,
     ReplyWindow,
     WebhookRejected,
+    read_json,
+    validated,
 )
 from connectors.text import split_text
 
@@ -55,12 +60,67 @@ SECRET_HEADER = "x-telegram-bot-api-secret-token"
 ALLOWED_UPDATES = ("message", "callback_query")
 CALLBACK_DATA_BYTES = 64
 POLL_TIMEOUT_S = 30
+START_RETRY_S = 5.0
 
 log = logging.getLogger(__name__)
 
 _collected: ContextVar[list[IncomingMessage]] = ContextVar("telegram_collected")
 
 OnMessage = Callable[[IncomingMessage], Awaitable[None]]
+
+
+CAPTION_LIMIT = 1024
+
+
+class _TelegramObject(BaseModel):
+    """The fields of a Bot API object that we read, with their documented types; other fields
+    are Telegram's business and pass through to PTB."""
+
+    model_config = ConfigDict(extra="allow", strict=True, populate_by_name=True)
+
+
+class _Chat(_TelegramObject):
+    id: int
+    type: str
+
+
+class _User(_TelegramObject):
+    id: int
+    is_bot: bool
+    first_name: str
+
+
+class _File(_TelegramObject):
+    file_id: str
+    file_unique_id: str
+    file_name: str | None = None
+
+
+class _Message(_TelegramObject):
+    message_id: int
+    date: int
+    chat: _Chat
+    sender: _User | None = Field(None, alias="from")
+    text: str | None = Field(None, max_length=INBOUND_TEXT_LIMIT)
+    caption: str | None = Field(None, max_length=CAPTION_LIMIT)
+    photo: list[_File] | None = None
+    document: _File | None = None
+
+
+class _CallbackQuery(_TelegramObject):
+    id: str
+    sender: _User = Field(alias="from")
+    chat_instance: str
+    data: str | None = Field(None, max_length=CALLBACK_DATA_BYTES)
+    message: _Message | None = None
+
+
+class TelegramUpdate(_TelegramObject):
+    """An update as the Bot API documents it (https://core.telegram.org/bots/api#update)."""
+
+    update_id: int
+    message: _Message | None = None
+    callback_query: _CallbackQuery | None = None
 
 
 def file_base_url(api_base: str) -> str:
@@ -113,6 +173,7 @@ class TelegramConnector:
     """The Connector for Telegram (see connectors/base.py)."""
 
     platform = PLATFORM
+    push = True
     max_text_chars = 4096
     reply_window: ReplyWindow | None = None
     per_chat_per_second = 1.0
@@ -123,6 +184,8 @@ class TelegramConnector:
     ) -> None:
         self._token = token
         self._secret = webhook_secret.encode()
+        self._ready = False
+        self._problem = "not started"
         self.application = (
             Application.builder()
             .token(token)
@@ -175,11 +238,33 @@ class TelegramConnector:
             message = "Unauthorized: the bot token was rejected"
         return message.replace(self._token, "<token>") if self._token else message
 
-    async def start(self) -> None:
-        await self.application.initialize()
+    @property
+    def ready(self) -> bool:
+        """False until PTB is initialised (it calls getMe, so Telegram must be reachable)."""
+        return self._ready
+
+    @property
+    def problem(self) -> str:
+        """Why the connector is not ready; empty when it is."""
+        return "" if self._ready else self._problem
+
+    async def start(self) -> bool:
+        """Initialise PTB once; False (and the reason in ``problem``) if Telegram is unreachable
+        or refuses the token. The rest of the service runs either way."""
+        try:
+            await self.application.initialize()
+        except (TelegramError, OSError) as error:
+            self._problem = (
+                self.describe(error) if isinstance(error, TelegramError) else repr(error)
+            )
+            log.warning("Telegram not reachable at start-up: %s", self._problem)
+            return False
+        self._ready = True
+        return True
 
     async def aclose(self) -> None:
-        await self.application.shutdown()
+        if self._ready:
+            await self.application.shutdown()
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
         given = next((v for k, v in headers.items() if k.lower() == SECRET_HEADER), None)
@@ -189,12 +274,10 @@ class TelegramConnector:
             raise WebhookRejected("wrong Telegram secret token")
 
     async def parse(self, body: bytes) -> list[IncomingMessage]:
-        try:
-            data = json.loads(body)
-        except ValueError as error:
-            raise BadPayload(f"not JSON: {error}") from error
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-            raise BadPayload("not a Telegram update")
+        if not self.ready:
+            raise PlatformUnavailable("Telegram is not reachable yet")
+        data = read_json(body)
+        validated(TelegramUpdate, data)
         try:
             update = Update.de_json(data, self.application.bot)
         except (TypeError, ValueError, KeyError) as error:
@@ -224,6 +307,10 @@ class TelegramConnector:
         return payloads
 
     async def send(self, chat_id: str, payload: Payload) -> str | None:
+        if not self.ready:
+            raise DeliveryFailed(
+                f"Telegram not reachable: {self.problem}", retry_after=START_RETRY_S
+            )
         text = payload.get("text")
         if payload.get("method") != "sendMessage" or not isinstance(text, str):
             raise DeliveryFailed(f"not a Telegram sendMessage payload: {payload!r}", permanent=True)
@@ -239,6 +326,18 @@ class TelegramConnector:
             raise delivery_failed(error, self.describe(error)) from error
         return str(sent.message_id)
 
+    async def download(self, file_id: str) -> tuple[bytes, str]:
+        """(a file a citizen sent, its media type) from the Bot API (files up to 20 MB)."""
+        if not self.ready:
+            raise DeliveryFailed(f"Telegram not reachable: {self.problem}")
+        try:
+            file = await self.application.bot.get_file(file_id)
+            content = bytes(await file.download_as_bytearray())
+        except TelegramError as error:
+            raise DeliveryFailed(self.describe(error)) from error
+        media_type = mimetypes.guess_type(file.file_path or "")[0] or ""
+        return content, media_type
+
     async def set_webhook(self, url: str) -> bool:
         """Point Telegram at ``url``, asking it to send our secret with every update."""
         return await self.application.bot.set_webhook(
@@ -246,7 +345,8 @@ class TelegramConnector:
         )
 
     async def run_polling(self, on_message: OnMessage) -> None:
-        """Development without a public URL: delete the webhook, then long-poll getUpdates and
+        """Development without a public URL (call once ``ready``): delete the webhook, then
+        long-poll getUpdates and
         await ``on_message`` for each citizen message, until cancelled. Set the webhook again
         afterwards (``python -m bot telegram set-webhook``)."""
         bot = self.application.bot

@@ -1,54 +1,61 @@
 """The web chat on our own page: JSON in, JSON out.
 
-The page gets the bot's answer in the response to its POST. Messages that come later (from staff)
-wait in the outbox, which is the page's mailbox: sending one only makes it available, and the
-page fetches what is new from ``/api/chat/updates``.
+The page is anonymous; its session is issued by the server (``bot/web/sessions.py``), never
+chosen by the page, and is the chat's ID. The page gets the bot's answer in the response to its
+POST. Messages that come later (from staff) wait in the outbox, which is the page's mailbox:
+sending one only makes it available, and the page fetches what is new from
+``/api/chat/updates``.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.messages import IncomingMessage, OutgoingMessage
-from connectors.base import BadPayload, Payload, ReplyWindow
+from connectors.base import BadPayload, Payload, ReplyWindow, read_json, validated
 
 PLATFORM = "web"
+MAX_TEXT_CHARS = 4000
+"""What the page lets a citizen type; longer posts are refused with a polite message."""
+
+
+class TooLong(BadPayload):
+    """The text is longer than the page allows."""
 
 
 class WebChatMessage(BaseModel):
-    """What the chat page posts. Oversized text is accepted here and cut by the pipeline."""
+    """What the chat page posts."""
 
-    session: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
-    text: str = Field(max_length=20_000)
-    message_id: str | None = Field(default=None, max_length=64)
+    model_config = ConfigDict(strict=True)
+
+    text: str
+    message_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class WebChatConnector:
     platform = PLATFORM
+    push = False
     max_text_chars = 20_000
     reply_window: ReplyWindow | None = None
     per_chat_per_second = 100.0
     overall_per_second = 1000.0
+    ready = True
+    problem = ""
 
-    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
-        """The page is ours and anonymous: the session ID is the chat."""
-
-    async def parse(self, body: bytes) -> list[IncomingMessage]:
-        try:
-            payload = WebChatMessage.model_validate(json.loads(body))
-        except (ValueError, ValidationError) as error:
-            raise BadPayload(str(error)) from error
-        message = IncomingMessage(
+    @staticmethod
+    def message(session: str, body: bytes) -> IncomingMessage:
+        """The citizen's message in a POST of the page with session ``session``; BadPayload
+        (TooLong for an oversized text) when it cannot be read."""
+        posted = validated(WebChatMessage, read_json(body))
+        if len(posted.text) > MAX_TEXT_CHARS:
+            raise TooLong(f"{len(posted.text)} characters")
+        return IncomingMessage(
             platform=PLATFORM,
-            chat_id=payload.session,
-            user_id=payload.session,
-            text=payload.text,
-            message_id=payload.message_id,
+            chat_id=session,
+            user_id=session,
+            text=posted.text,
+            message_id=posted.message_id,
         )
-        return [message]
 
     def render(self, message: OutgoingMessage) -> list[Payload]:
         return [
@@ -62,6 +69,9 @@ class WebChatConnector:
 
     async def send(self, chat_id: str, payload: Payload) -> str | None:
         return None
+
+    async def start(self) -> bool:
+        return True
 
     async def aclose(self) -> None:
         """Nothing to release."""

@@ -12,23 +12,33 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.core.messages import Attachment, Event, IncomingMessage, OutgoingMessage
 from bot.settings import Settings
 from bot.storage.tokens import TokenPair, TokenStore
-from connectors.base import BadPayload, DeliveryFailed, Payload, ReplyWindow, WebhookRejected
+from connectors.base import (
+    BadPayload,
+    DeliveryFailed,
+    Payload,
+    ReplyWindow,
+    WebhookRejected,
+    door_text,
+    read_json,
+    validated,
+)
 from connectors.text import split_text
 
 PLATFORM = "zalo"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 TIMEOUT_S = 10.0
 DEFAULT_RETRY_AFTER_S = 60.0
+REPLAY_WINDOW = timedelta(minutes=5)
 
 _ATTACHMENT_EVENTS = {"user_send_image": "photo", "user_send_file": "file"}
 _STICKER_EVENTS = {"user_send_sticker", "user_send_gif"}
@@ -67,10 +77,13 @@ _MAX_BUTTON_PAYLOAD = 1000
 
 class ZaloConnector:
     platform = PLATFORM
+    push = True
     max_text_chars = 2000
     reply_window: ReplyWindow | None = ReplyWindow(max_replies=8, hours=48)
     per_chat_per_second = 1.0
     overall_per_second = 10.0
+    ready = True
+    problem = ""
 
     def __init__(
         self,
@@ -82,8 +95,12 @@ class ZaloConnector:
         initial_tokens: TokenPair | None = None,
         api_base: str = "https://openapi.zalo.me",
         oauth_base: str = "https://oauth.zaloapp.com",
+        replay_window: timedelta = REPLAY_WINDOW,
     ) -> None:
-        """``initial_tokens`` (from the settings) are stored when the store holds none."""
+        """``initial_tokens`` (from the settings) are stored when the store holds none. Signed
+        events older (or further in the future) than ``replay_window`` are refused: a captured
+        webhook cannot be replayed later."""
+        self._replay_window = replay_window
         self._app_id = app_id
         self._app_secret = app_secret
         self._oa_secret_key = oa_secret_key
@@ -108,7 +125,11 @@ class ZaloConnector:
             initial_tokens=initial,
             api_base=settings.zalo_api_base,
             oauth_base=settings.zalo_oauth_base,
+            replay_window=timedelta(seconds=settings.zalo_replay_window_s),
         )
+
+    async def start(self) -> bool:
+        return True
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -121,39 +142,34 @@ class ZaloConnector:
             raise WebhookRejected("missing X-ZEvent-Signature", status_code=401)
         mac = signature.strip().removeprefix("mac=").lower()
         try:
-            raw = body.decode("utf-8")
-            timestamp = json.loads(raw)["timestamp"]
-        except (UnicodeDecodeError, ValueError, TypeError, KeyError) as exc:
+            timestamp = validated(ZaloEvent, read_json(body)).timestamp
+        except BadPayload as exc:
             raise WebhookRejected("no timestamp to check the signature against") from exc
+        raw = body.decode("utf-8")
         expected = signature_of(self._app_id, raw, str(timestamp), self._oa_secret_key)
         if not hmac.compare_digest(mac.encode(), expected.encode()):
             raise WebhookRejected("bad X-ZEvent-Signature")
+        if not _recent(timestamp, datetime.now(UTC), self._replay_window):
+            raise WebhookRejected("event outside the replay window")
 
     async def parse(self, body: bytes) -> list[IncomingMessage]:
-        try:
-            event = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise BadPayload("not JSON") from exc
-        if not isinstance(event, dict):
-            raise BadPayload("not a JSON object")
-        name = event.get("event_name")
-        if not isinstance(name, str):
-            raise BadPayload("no event_name")
+        data = read_json(body)
+        name = validated(ZaloEvent, data).event_name
         if name in _FOLLOW_EVENTS:
-            user = _text(event, "follower", "id")
-            timestamp = _text(event, "timestamp")
+            event = validated(_FollowEvent, data)
+            user = str(event.follower.id)
             return [
                 IncomingMessage(
                     platform=PLATFORM,
                     chat_id=user,
                     user_id=user,
                     text="",
-                    message_id=f"{name}:{user}:{timestamp}",
+                    message_id=f"{name}:{user}:{event.timestamp}",
                     event=_FOLLOW_EVENTS[name],
                 )
             ]
         if name == "user_send_text" or name in _ATTACHMENT_EVENTS or name in _STICKER_EVENTS:
-            return [_message(name, event)]
+            return [_message(name, validated(_MessageEvent, data))]
         return []  # receipts, user_seen_message, oa_send_*, events we do not answer
 
     # Replies
@@ -271,6 +287,15 @@ class ZaloConnector:
         return TokenPair(answer["access_token"], answer["refresh_token"], expires_at)
 
 
+def _recent(timestamp: ZaloId, now: datetime, window: timedelta) -> bool:
+    """Whether a signed timestamp (milliseconds since the epoch) is within ``window`` of now."""
+    try:
+        sent = datetime.fromtimestamp(int(timestamp) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return False
+    return abs(now - sent) <= window
+
+
 def signature_of(app_id: str, body: str, timestamp: str, oa_secret_key: str) -> str:
     """The hex MAC Zalo puts after ``mac=`` in ``X-ZEvent-Signature``."""
     return hashlib.sha256(f"{app_id}{body}{timestamp}{oa_secret_key}".encode()).hexdigest()
@@ -281,48 +306,80 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == wanted), None)
 
 
-def _text(event: Mapping[str, Any], *path: str) -> str:
-    """The string (or number) at ``path``; BadPayload when it is missing or empty."""
-    value: Any = event
-    for key in path:
-        if not isinstance(value, Mapping) or key not in value:
-            raise BadPayload(f"no {'.'.join(path)}")
-        value = value[key]
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise BadPayload(f"bad {'.'.join(path)}")
+class _ZaloObject(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+ZaloId = str | int
+"""Zalo documents IDs as strings; some events carry numbers."""
+
+
+def _nonempty_id(value: ZaloId) -> str:
+    if value == "":
+        raise ValueError("empty ID")
     return str(value)
 
 
-def _message(name: str, event: Mapping[str, Any]) -> IncomingMessage:
-    user = _text(event, "sender", "id")
-    message = event.get("message")
-    if not isinstance(message, Mapping):
-        raise BadPayload("no message")
-    text = message.get("text") or ""
-    if not isinstance(text, str):
-        raise BadPayload("bad message.text")
+class _Party(_ZaloObject):
+    id: ZaloId
+
+    _id = field_validator("id")(_nonempty_id)
+
+
+class _AttachmentPayload(_ZaloObject):
+    url: str = Field(min_length=1)
+    name: str | None = None
+
+
+class _Attachment(_ZaloObject):
+    payload: _AttachmentPayload
+
+
+class _Message(_ZaloObject):
+    msg_id: ZaloId
+    text: str | None = None
+    attachments: list[_Attachment] | None = None
+
+    _id = field_validator("msg_id")(_nonempty_id)
+
+
+class ZaloEvent(_ZaloObject):
+    """Any webhook event (https://developers.zalo.me/docs/official-account/webhook)."""
+
+    event_name: str
+    timestamp: ZaloId
+
+
+class _FollowEvent(ZaloEvent):
+    follower: _Party
+
+
+class _MessageEvent(ZaloEvent):
+    sender: _Party
+    message: _Message
+
+
+def _message(name: str, event: _MessageEvent) -> IncomingMessage:
+    user = str(event.sender.id)
     kind = _ATTACHMENT_EVENTS.get(name)
     return IncomingMessage(
         platform=PLATFORM,
         chat_id=user,
         user_id=user,
-        text=text if name not in _STICKER_EVENTS else "",
-        message_id=_text(event, "message", "msg_id"),
-        attachments=_attachments(message, kind) if kind else (),
+        text="" if name in _STICKER_EVENTS else door_text(event.message.text or ""),
+        message_id=str(event.message.msg_id),
+        attachments=_attachments(event.message, kind) if kind else (),
         event=Event.STICKER if name in _STICKER_EVENTS else Event.MESSAGE,
     )
 
 
-def _attachments(message: Mapping[str, Any], kind: str) -> tuple[Attachment, ...]:
-    items = message.get("attachments")
-    if not isinstance(items, list) or not items:
+def _attachments(message: _Message, kind: str) -> tuple[Attachment, ...]:
+    if not message.attachments:
         raise BadPayload("no message.attachments")
-    found = []
-    for item in items:
-        url = _text(item, "payload", "url")
-        name = item["payload"].get("name")
-        found.append(Attachment(kind=kind, url=url, name=name if isinstance(name, str) else ""))
-    return tuple(found)
+    return tuple(
+        Attachment(kind=kind, url=item.payload.url, name=item.payload.name or "")
+        for item in message.attachments
+    )
 
 
 def _retry_after(response: httpx.Response) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.core.messages import Action, Attachment, Event, IncomingMessage, OutgoingMessage
-from connectors.base import BadPayload, DeliveryFailed, WebhookRejected
+from connectors.base import BadPayload, DeliveryFailed, PlatformUnavailable, WebhookRejected
 from connectors.telegram import TelegramConnector, callback_data, file_base_url
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
 
@@ -153,8 +153,25 @@ async def test_concurrent_updates_do_not_mix(telegram: TelegramConnector) -> Non
     assert [[m.text for m in r] for r in results] == [[f"câu {i}"] for i in range(20)]
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"message": {}}', b"null"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b'{"message": {}}',
+        b"null",
+        b"[" * 100_000,
+        b'{"update_id": ' * 50_000,
+        json.dumps({"update_id": "7", "message": None}).encode(),
+        *(
+            json.dumps(message_update(3000, text=wrong)).encode()
+            for wrong in (12, 1.5, True, ["a"], {"a": "b"}, "x" * 4097)
+        ),
+        json.dumps(message_update(3001, text="hi") | {"message": {"chat": "me"}}).encode(),
+    ],
+)
 async def test_malformed_body_is_bad_payload(telegram: TelegramConnector, body: bytes) -> None:
+    """Wrong types, missing fields and nesting never reach the inbox (the webhook answers 400)."""
     with pytest.raises(BadPayload):
         await telegram.parse(body)
 
@@ -238,11 +255,28 @@ async def test_send_maps_telegram_errors(telegram: TelegramConnector, api: FakeB
 
 
 async def test_unreachable_api_is_a_transient_failure() -> None:
+    """Unreachable at start-up: the connector says why, webhooks wait (503) and sends are
+    retried later, never given up on."""
     connector = TelegramConnector(TOKEN, SECRET, "http://127.0.0.1:9/bot", timeout_s=1.0)
+    assert not await connector.start()
+    assert not connector.ready and connector.problem
+    [payload] = connector.render(reply("Xin chào."))
+    with pytest.raises(DeliveryFailed) as failed:
+        await connector.send("1", payload)
+    assert not failed.value.permanent and failed.value.retry_after
+    with pytest.raises(PlatformUnavailable):
+        await parse(connector, message_update(4000, text="Xin chào"))
+
+
+async def test_a_connection_lost_after_start_up_is_a_transient_failure(api: FakeBotApi) -> None:
+    connector = TelegramConnector(TOKEN, SECRET, api.base_url, timeout_s=1.0)
+    assert await connector.start()
+    await api.__aexit__(None, None, None)  # the Bot API goes away
     [payload] = connector.render(reply("Xin chào."))
     with pytest.raises(DeliveryFailed) as failed:
         await connector.send("1", payload)
     assert not failed.value.permanent and failed.value.retry_after is None
+    await connector.aclose()
 
 
 async def test_set_webhook_sends_the_secret(telegram: TelegramConnector, api: FakeBotApi) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +23,10 @@ APP_SECRET = "app-secret"
 OA_SECRET = "oa-secret-key"
 USER = "2468458835296117922"
 TIMESTAMP = "1763884800000"
+
+
+def now_ms(offset_s: float = 0) -> str:
+    return str(int((time.time() + offset_s) * 1000))
 
 
 @pytest.fixture
@@ -135,6 +140,11 @@ async def test_receipts_and_other_events_are_ignored(zalo: ZaloConnector, name: 
         body(event("user_send_text", sender={}, message={"msg_id": "m6", "text": "x"})),
         body(event("user_send_image", message={"msg_id": "m7", "attachments": [{}]})),
         body({"event_name": "follow", "timestamp": TIMESTAMP}),
+        body(event("user_send_text", message={"msg_id": "m10", "text": 12})),
+        body(event("user_send_text", message={"msg_id": "m11", "text": ["a"]})),
+        body(event("user_send_text", message={"msg_id": True, "text": "x"})),
+        body(event("user_send_text", message={"msg_id": "m12", "text": {"a": "b"}})),
+        b'{"event_name": ' * 50_000,
     ],
 )
 async def test_malformed_payloads(zalo: ZaloConnector, raw: bytes) -> None:
@@ -144,7 +154,7 @@ async def test_malformed_payloads(zalo: ZaloConnector, raw: bytes) -> None:
 
 async def test_signature(zalo: ZaloConnector) -> None:
     raw, headers = signed_webhook(
-        event("user_send_text", message={"msg_id": "m8", "text": "Chào"}),
+        event("user_send_text", message={"msg_id": "m8", "text": "Chào"}, timestamp=now_ms()),
         app_id=APP_ID,
         oa_secret_key=OA_SECRET,
     )
@@ -161,10 +171,31 @@ async def test_signature(zalo: ZaloConnector) -> None:
         oa_secret_key="guessed",
     )
     tampered = raw.replace("Chào".encode(), b"Chao")
-    for raw_body, headers_used in [(raw, forged), (tampered, headers), (b"{}", headers)]:
+    nested = b"[" * 100_000
+    for raw_body, headers_used in [
+        (raw, forged),
+        (tampered, headers),
+        (b"{}", headers),
+        (nested, headers),
+    ]:
         with pytest.raises(WebhookRejected) as rejected:
             zalo.verify(raw_body, headers_used)
         assert rejected.value.status_code == 403
+
+
+@pytest.mark.parametrize("age_s", [-3600, 301, 86_400 * 30])
+async def test_a_signed_event_outside_the_replay_window_is_refused(
+    zalo: ZaloConnector, age_s: int
+) -> None:
+    """A captured webhook, signature and all, cannot be played back later (or pre-dated)."""
+    raw, headers = signed_webhook(
+        event("user_send_text", message={"msg_id": "m9", "text": "Chào"}, timestamp=now_ms(-age_s)),
+        app_id=APP_ID,
+        oa_secret_key=OA_SECRET,
+    )
+    with pytest.raises(WebhookRejected) as rejected:
+        zalo.verify(raw, headers)
+    assert "replay" in str(rejected.value)
 
 
 # Rendering
