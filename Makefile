@@ -65,6 +65,7 @@ bench: nlu-model
 	$(VENV)/bin/python -m bench.retrieval
 	$(VENV)/bin/python -m bench.turns
 	$(VENV)/bin/python -m bench.delivery
+	$(VENV)/bin/python -m bench.chaos
 
 clean:
 	rm -rf var rasa_project/models

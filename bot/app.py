@@ -1,27 +1,38 @@
-"""The ASGI app: web chat page and API, health. The composition root that wires connectors in."""
+"""The ASGI app: web chat, platform webhooks, staff console, health. The composition root that
+wires connectors, delivery and the web chat to the running bot."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot.console.routes import ROUTES as CONSOLE_ROUTES
-from bot.delivery.service import Delivery, close_connectors, open_connectors, running_delivery
-from bot.runtime import Progress, Runtime, running_bot
+from bot.console.routes import STATIC_DIR as CONSOLE_STATIC_DIR
+from bot.core import replies
+from bot.delivery.service import close_connectors, open_connectors, running_delivery
+from bot.runtime import Progress, running_bot
 from bot.settings import Settings
+from bot.storage.secrets import stored_secret
+from bot.web.chat import STATIC_DIR, WebChat, chat_message, chat_page, chat_updates
+from bot.web.health import health
+from bot.web.middleware import BodyLimit, SecurityHeaders
+from bot.web.ratelimit import RequestLimits
+from bot.web.sessions import WebSessions
+from bot.web.webhooks import webhook
 from connectors import webchat
-from connectors.base import BadPayload, WebhookRejected
 
-STATIC_DIR = Path(__file__).parent / "web" / "static"
-BAD_REQUEST = (
-    "Xin lỗi, tin nhắn gửi lên không đúng định dạng. Bạn vui lòng tải lại trang và thử lại."
-)
+log = logging.getLogger(__name__)
+DATABASE_RETRY_AFTER_S = "10"
 
 
 def create_app(settings: Settings, progress: Progress) -> Starlette:
@@ -29,14 +40,18 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with running_bot(settings, progress) as runtime:
             app.state.runtime = runtime
+            app.state.web = web_chat(settings)
             connectors = await open_connectors(settings, runtime.database)
-            connectors[webchat.PLATFORM] = webchat.WebChatConnector()
-            for platform in connectors:
-                progress(f"Webhook: /webhooks/{platform}")
+            connectors[webchat.PLATFORM] = app.state.web.connector
+            for platform, connector in connectors.items():
+                if not connector.ready:
+                    progress(f"{platform}: {connector.problem}; thử lại trong nền.")
             try:
                 async with running_delivery(
                     connectors, runtime.database, runtime.pipeline, settings
                 ) as delivery:
+                    for platform in delivery.webhooks:
+                        progress(f"Webhook: /webhooks/{platform}")
                     app.state.delivery = delivery
                     yield
             finally:
@@ -49,73 +64,48 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
             Route("/api/chat/updates", chat_updates),
             Route("/healthz", health),
             Route("/webhooks/{platform}", webhook, methods=["POST"]),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            Mount(
+                "/console/static", StaticFiles(directory=CONSOLE_STATIC_DIR), name="console-static"
+            ),
             Mount("/console", routes=CONSOLE_ROUTES),
         ],
+        middleware=[
+            *proxies(settings),
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
+        ],
+        exception_handlers={SQLAlchemyError: database_unavailable},
         lifespan=lifespan,
     )
 
 
-async def chat_page(request: Request) -> Response:
-    return FileResponse(STATIC_DIR / "chat.html")
+def proxies(settings: Settings) -> list[Middleware]:
+    """Client addresses from X-Forwarded-For, believed only from ``TRUSTED_PROXIES`` (uvicorn
+    itself runs with ``proxy_headers=False``)."""
+    trusted = [a.strip() for a in settings.trusted_proxies.split(",") if a.strip()]
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)] if trusted else []
 
 
-async def chat_message(request: Request) -> Response:
-    runtime: Runtime = request.app.state.runtime
-    web = request.app.state.delivery.connectors[webchat.PLATFORM]
-    try:
-        [message] = await web.parse(await request.body())
-    except BadPayload:
-        return JSONResponse({"error": "bad_request", "text": BAD_REQUEST}, status_code=400)
-    reply = await runtime.pipeline.handle(message)
-    if reply is None:  # a duplicate, or staff hold the conversation: stored, no bot reply
-        return JSONResponse({"stored": True})
-    return JSONResponse(web.render(reply)[0])
+def web_chat(settings: Settings) -> WebChat:
+    limits = RequestLimits(
+        {
+            "session_per_address": settings.web_new_sessions_per_address,
+            "message_per_address": settings.web_messages_per_address,
+            "message_per_session": settings.web_messages_per_session,
+            "updates_per_session": settings.web_updates_per_session,
+        }
+    )
+    secret = settings.web_session_secret or stored_secret(settings.data_dir, "web-session-secret")
+    return WebChat(webchat.WebChatConnector(), WebSessions(secret), limits)
 
 
-async def chat_updates(request: Request) -> Response:
-    """Messages for a web chat session that came after the page's last one (staff replies)."""
-    session = request.query_params.get("session", "")
-    after = request.query_params.get("after", "0")
-    if not after.isdigit() or not 8 <= len(session) <= 64:
-        return JSONResponse({"error": "bad_request"}, status_code=400)
-    store = request.app.state.delivery.store
-    items = await store.mailbox(webchat.PLATFORM, session, int(after))
-    return JSONResponse({"messages": [{"id": i.id, **i.payload} for i in items]})
-
-
-async def webhook(request: Request) -> Response:
-    """Authenticate, store, answer 200; the reply is made by the delivery workers."""
-    delivery: Delivery = request.app.state.delivery
-    connector = delivery.connectors.get(request.path_params["platform"])
-    if connector is None:
-        return JSONResponse({"error": "unknown_platform"}, status_code=404)
-    body = await request.body()
-    try:
-        connector.verify(body, request.headers)
-    except WebhookRejected as rejected:
-        return JSONResponse({"error": str(rejected)}, status_code=rejected.status_code)
-    try:
-        stored = await delivery.accept(connector, body)
-    except BadPayload as error:
-        return JSONResponse({"error": f"bad_payload: {error}"}, status_code=400)
-    return JSONResponse({"ok": True, "stored": stored})
-
-
-async def health(request: Request) -> Response:
-    runtime: Runtime = request.app.state.runtime
-    database_up = await runtime.database.is_up()
-    rasa_up = await runtime.rasa.is_up()
-    chunks = runtime.kb.searcher.size
-    status = "ok" if database_up and rasa_up and chunks else "degraded"
-    if not database_up or not chunks:
-        status = "down"
-    body = {
-        "status": status,
-        "rasa": "up" if rasa_up else "down",
-        "index": {"status": "ok" if chunks else "empty", "chunks": chunks},
-        "database": "up" if database_up else "down",
-        "corpus_errors": [str(e) for e in runtime.kb.corpus.errors],
-        "platforms": sorted(request.app.state.delivery.connectors),
-        "delivery": await request.app.state.delivery.store.counts() if database_up else {},
-    }
-    return JSONResponse(body, status_code=200 if status != "down" else 503)
+async def database_unavailable(request: Request, error: Exception) -> Response:
+    """The database is down or locked: ask the platform (or the page) to come back later, so
+    that nothing is lost."""
+    log.warning("database unavailable: %s", type(error).__name__)
+    headers = {"Retry-After": DATABASE_RETRY_AFTER_S}
+    if request.url.path.startswith("/console"):
+        return HTMLResponse(replies.TEMPORARILY_UNAVAILABLE, status_code=503, headers=headers)
+    body = {"error": "unavailable", "text": replies.TEMPORARILY_UNAVAILABLE}
+    return JSONResponse(body, status_code=503, headers=headers)

@@ -150,7 +150,13 @@ def serve(
     from bot.app import create_app
 
     progress(f"Trang hỏi đáp: http://{host}:{port}/")
-    uvicorn.run(create_app(get_settings(), progress), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(get_settings(), progress),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=False,  # bot.app believes forwarded addresses of TRUSTED_PROXIES only
+    )
 
 
 @app.command()

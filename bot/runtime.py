@@ -29,6 +29,7 @@ from bot.nlu.server import RasaServer, resolve_rasa_token
 from bot.settings import Settings
 from bot.storage.conversations import ConversationStore
 from bot.storage.database import Database, migrate
+from bot.storage.secrets import private_dir
 from knowledge_base.service import KnowledgeBase
 
 Progress = Callable[[str], None]
@@ -117,6 +118,7 @@ class Runtime:
 @asynccontextmanager
 async def running_bot(settings: Settings, progress: Progress) -> AsyncIterator[Runtime]:
     """Start what the bot needs (Rasa only if none answers); stop what was started on exit."""
+    private_dir(settings.data_dir)
     token = resolve_rasa_token(settings)
     server = RasaServer.from_settings(settings, token, log=progress)
     progress("Đang chuẩn bị cơ sở dữ liệu và chỉ mục tri thức…")
@@ -130,7 +132,7 @@ async def running_bot(settings: Settings, progress: Progress) -> AsyncIterator[R
             await server.start()
         except Exception as error:
             progress(f"Không khởi động được Rasa: {error}. Bot vẫn trả lời từ chỉ mục.")
-    database = Database(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url, settings.database_busy_timeout_s)
     rasa = RasaClient(settings.rasa_url, token, settings.rasa_timeout_s)
     try:
         pipeline = build_pipeline(settings, kb, ConversationStore(database), rasa)

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
         PROJECT_ROOT.parent / "shared" / "corpus", description="Official legal texts to index."
     )
     database_url: str = Field("", description="SQLAlchemy async URL; empty = SQLite in data_dir.")
+    database_busy_timeout_s: float = Field(
+        30.0, description="How long a SQLite write waits for another; then 503, retried later."
+    )
     chroma_dir: Path | None = Field(None, description="Chroma directory; empty = data_dir/chroma.")
     embedding_model_path: Path | None = Field(
         None, description="Local sentence-transformers model; empty = offline hashing embedding."
@@ -45,6 +48,34 @@ class Settings(BaseSettings):
     )
 
     max_message_chars: int = Field(1000, description="Longer messages are cut to this length.")
+    max_request_bytes: int = Field(
+        256 * 1024, description="Larger request bodies are refused (413) before they are read."
+    )
+    trusted_proxies: str = Field(
+        "", description="Addresses of reverse proxies whose X-Forwarded-For is believed."
+    )
+    web_session_secret: str = Field(
+        "", description="Signs web chat session cookies; empty = generated in data_dir."
+    )
+    web_messages_per_session: str = Field("20/minute", description="Web chat messages a session.")
+    web_messages_per_address: str = Field(
+        "300/minute", description="Web chat messages from one client address."
+    )
+    web_new_sessions_per_address: str = Field(
+        "60/minute", description="New web chat sessions from one client address."
+    )
+    web_updates_per_session: str = Field(
+        "60/minute", description="Mailbox polls of one web chat session."
+    )
+    inbox_max_attempts: int = Field(
+        5, description="A message that fails this often is set aside (dead letter) for staff."
+    )
+    delivery_give_up_h: float = Field(
+        24.0, description="A reply not delivered within this many hours is marked failed."
+    )
+    delivery_backoff_cap_s: float = Field(
+        1800.0, description="Longest wait between two delivery attempts."
+    )
     intent_confidence_floor: float = Field(0.5, description="Below this, the intent is unclear.")
     retrieval_similarity_floor: float = Field(
         0.3, description="Dense similarity at which a hit is trusted enough to quote."
@@ -74,6 +105,9 @@ class Settings(BaseSettings):
     zalo_refresh_token: str = Field("", description="Initial Zalo OA refresh token.")
     zalo_api_base: str = Field("https://openapi.zalo.me", description="Zalo OpenAPI base URL.")
     zalo_oauth_base: str = Field("https://oauth.zaloapp.com", description="Zalo OAuth base URL.")
+    zalo_replay_window_s: float = Field(
+        300.0, description="Signed Zalo events older than this are refused."
+    )
 
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Where staff reach this app (links in notifications)."

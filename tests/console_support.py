@@ -65,9 +65,12 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        response = await self.http.request(method, path, headers={"Cookie": cookie}, **kwargs)
+        headers = (headers or {}) | {"Cookie": cookie}
+        response = await self.http.request(method, path, headers=headers, **kwargs)
         for header in response.headers.get_list("set-cookie"):
             name, _, rest = header.partition("=")
             value = rest.split(";", 1)[0].strip('"')

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.core.messages import Attachment, Event, IncomingMessage
 from bot.delivery.store import DeliveryStore
 from bot.delivery.workers import Backoff
 from bot.storage.database import Database, migrate
-from bot.storage.models import InboxItem
+from bot.storage.models import InboxItem, OutboxItem
 
 
 def message(message_id: str, text: str = "xin chào", chat: str = "c1") -> IncomingMessage:
@@ -31,8 +33,8 @@ async def test_a_message_round_trips_with_attachments_and_event(database: Databa
     )
     await store.accept(sent)
     await store.accept(IncomingMessage("telegram", "c9", "u9", "", "m10", event=Event.FOLLOW))
-    claimed = [m for _, m in await store.claim_inbound()]
-    assert claimed[0] == sent and claimed[1].event is Event.FOLLOW
+    claimed = [item.message for item in await store.claim_inbound()]
+    assert claimed[0] == sent and claimed[1] and claimed[1].event is Event.FOLLOW
 
 
 async def test_a_claimed_message_is_not_claimed_again_until_its_lease_ends(
@@ -47,12 +49,13 @@ async def test_a_claimed_message_is_not_claimed_again_until_its_lease_ends(
 async def test_processing_keeps_redacted_text_and_queues_the_reply(database: Database) -> None:
     store = DeliveryStore(database)
     await store.accept(message("m1", "sđt của tôi 0912345678"))
-    [(item_id, claimed)] = await store.claim_inbound()
-    await store.complete_inbound(item_id, claimed, [{"n": 1}, {"n": 2}])
+    [item] = await store.claim_inbound()
+    assert item.message is not None
+    await store.complete_inbound(item.id, item.message, [{"n": 1}, {"n": 2}])
     counts = await store.counts()
-    assert counts == {"outbox_pending": 2, "inbox_pending": 0}
+    assert counts == {"outbox_pending": 2, "inbox_pending": 0, "inbox_dead": 0}
     async with database.sessions() as session:
-        stored = await session.get(InboxItem, item_id)
+        stored = await session.get(InboxItem, item.id)
         assert stored is not None and "0912345678" not in stored.message["text"]
 
 
@@ -70,6 +73,32 @@ async def test_chunks_of_one_chat_go_in_order_and_a_retry_holds_the_rest(
     assert [(i.chat_id, i.payload["chunk"]) for i in again] == [("c1", 1)]
     await store.sent(again[0].id, "p1")
     assert [i.payload["chunk"] for i in await store.claim_outbound("zalo")] == [2]
+
+
+async def test_a_sent_call_keeps_only_a_redacted_copy_of_its_text(database: Database) -> None:
+    """Staff replies carry personal data (a phone number to call back): once delivered, the
+    outbox keeps none of it."""
+    store = DeliveryStore(database)
+    await store.enqueue("zalo", "c1", [{"message": {"text": "Gọi tôi: 0912 345 678 nhé"}}])
+    await store.enqueue("telegram", "c1", [{"method": "sendMessage", "text": "STK 0071001234567"}])
+    for platform in ("zalo", "telegram"):
+        [item] = await store.claim_outbound(platform)
+        await store.sent(item.id, "p1")
+    async with database.sessions() as session:
+        kept = [str(i.payload) for i in await session.scalars(select(OutboxItem))]
+    assert kept and not any(digits in text for text in kept for digits in ("345", "0071001"))
+
+
+async def test_the_web_mailbox_marks_what_the_page_has_fetched(database: Database) -> None:
+    store = DeliveryStore(database)
+    await store.enqueue("web", "s1", [{"text": "Số hotline riêng của tôi: 0912345678"}])
+    [item] = await store.mailbox("web", "s1", 0)
+    assert "0912345678" in item.payload["text"]  # the page shows it to its citizen
+    assert await store.mailbox("web", "s1", item.id) == []
+    async with database.sessions() as session:
+        fetched = await session.get(OutboxItem, item.id)
+    assert fetched is not None and fetched.status == "sent"
+    assert "0912345678" not in fetched.payload["text"]
 
 
 async def test_pending_work_survives_a_restart(tmp_path: Path) -> None:

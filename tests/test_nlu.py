@@ -92,6 +92,14 @@ async def test_case_number_and_phone_are_extracted(nlu: RasaClient) -> None:
 
 
 @pytest.mark.rasa
+def test_the_token_is_never_on_the_servers_command_line(rasa_server: RasaServer) -> None:
+    """Every user of the machine can read a process's command line (``ps``); the token reaches
+    Rasa by its environment, which only its owner can read."""
+    assert rasa_server.pid is not None
+    command_line = Path(f"/proc/{rasa_server.pid}/cmdline").read_bytes().decode()
+    assert "run" in command_line and rasa_server.token not in command_line
+
+
 async def test_wrong_token_is_unavailable(rasa_server: RasaServer) -> None:
     client = RasaClient(rasa_server.url, "not-the-token", timeout_s=5.0)
     assert not await client.is_up()
@@ -219,12 +227,23 @@ def _project(root: Path) -> Path:
 
 
 def _fake_venv(root: Path, script: str) -> Path:
-    """A virtualenv whose `bin/rasa` is the given Python script."""
-    rasa = root / "venv" / "bin" / "rasa"
+    """A virtualenv whose `bin/rasa`, and `rasa.__main__.main` for its `bin/python`, run the
+    given Python script."""
+    venv = root / "venv"
+    rasa = venv / "bin" / "rasa"
     rasa.parent.mkdir(parents=True)
     rasa.write_text(f"#!{sys.executable}\n{script}", encoding="utf-8")
     rasa.chmod(0o755)
-    return rasa.parent.parent
+    package = venv / "fake-site" / "rasa"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "__main__.py").write_text(f"def main():\n    exec({script!r})\n", encoding="utf-8")
+    python = venv / "bin" / "python"
+    python.write_text(
+        f'#!/bin/sh\nPYTHONPATH="{package.parent}" exec "{sys.executable}" "$@"\n', encoding="utf-8"
+    )
+    python.chmod(0o755)
+    return venv
 
 
 FAKE_TRAIN = """

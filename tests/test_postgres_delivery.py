@@ -9,6 +9,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -51,8 +52,8 @@ async def one_process(
     store = DeliveryStore(database)
     wake, queued = asyncio.Event(), asyncio.Event()
     workers = [
-        InboundWorker(store, pipeline, {"telegram": telegram}, wake, queued),
-        OutboundWorker(store, telegram, queued),
+        InboundWorker(store, pipeline, {"telegram": telegram}, wake, queued, max_attempts=5),
+        OutboundWorker(store, telegram, queued, give_up_after=timedelta(hours=1)),
     ]
     tasks = [asyncio.create_task(worker.run(poll_s=0.05)) for worker in workers]
     try:

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.delivery.store import DeliveryStore
 from bot.nlu.server import RasaServer
 from bot.storage.database import Database
+from bot.storage.models import Conversation
 from tests.conftest import unused_port
 
 LAW_QUESTION = "mua hàng online bị lỗi có được đổi trả không"
@@ -68,10 +70,40 @@ def app_without_rasa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
     )
 
 
-def chat(url: str, text: str, session: str = "session-0001", **extra: object) -> httpx.Response:
-    return httpx.post(
-        f"{url}/api/chat", json={"session": session, "text": text, **extra}, timeout=30
-    )
+class Citizen:
+    """A browser on the chat page: it keeps the session cookie the server issues (the cookie is
+    ``Secure``, which httpx would not send back over the test's plain HTTP on loopback)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.cookie = ""
+
+    def request(self, method: str, path: str, **kwargs: object) -> httpx.Response:
+        headers = {"Cookie": f"chat_session={self.cookie}"} if self.cookie else {}
+        response = httpx.request(
+            method,
+            f"{self.url}{path}",
+            headers=headers,
+            timeout=30,
+            **kwargs,  # type: ignore[arg-type]
+        )
+        if issued := response.cookies.get("chat_session"):
+            self.cookie = issued
+        return response
+
+    def open_page(self) -> httpx.Response:
+        return self.request("GET", "/")
+
+    def say(self, text: str, **extra: object) -> httpx.Response:
+        return self.request("POST", "/api/chat", json={"text": text, **extra})
+
+    def updates(self, after: int | str = 0) -> httpx.Response:
+        return self.request("GET", "/api/chat/updates", params={"after": after})
+
+
+def chat(url: str, text: str) -> httpx.Response:
+    """A first message from a new visitor."""
+    return Citizen(url).say(text)
 
 
 def test_the_chat_page_is_served_in_vietnamese(app_url: str) -> None:
@@ -96,7 +128,7 @@ def test_health_reports_every_dependency(app_url: str) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[]", b'{"session": "x", "text": "hi"}', b'{"session": "session-1"}'],
+    [b"not json", b"[]", b'{"text": 12}', b'{"message_id": "m1"}', b"[" * 100_000],
 )
 def test_malformed_requests_get_a_polite_answer(app_url: str, body: bytes) -> None:
     response = httpx.post(f"{app_url}/api/chat", content=body)
@@ -105,10 +137,15 @@ def test_malformed_requests_get_a_polite_answer(app_url: str, body: bytes) -> No
 
 
 def test_html_in_a_message_is_returned_as_text_never_rendered(app_url: str) -> None:
-    reply = chat(app_url, "<script>alert(1)</script> bảo hành", session="session-html").json()
+    reply = chat(app_url, "<script>alert(1)</script> bảo hành").json()
     assert "<script>" not in reply["text"]
-    page = httpx.get(f"{app_url}/").text
-    assert "textContent" in page and "innerHTML" not in page.split("<script>")[1]
+    page = httpx.get(f"{app_url}/")
+    script = httpx.get(f"{app_url}/static/chat.js").text
+    assert "<script" not in page.text.split("</head>")[1].replace(
+        '<script src="/static/chat.js"></script>', ""
+    )
+    assert "textContent" in script and "innerHTML" not in script
+    assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
 def test_rasa_down_health_says_so_and_law_questions_are_still_answered(
@@ -121,19 +158,91 @@ def test_rasa_down_health_says_so_and_law_questions_are_still_answered(
     assert reply["action"] == "answer" and reply["citations"]
 
 
-async def test_a_later_message_from_staff_reaches_the_page(
+async def test_a_later_message_from_staff_reaches_the_page_of_that_session_only(
     app_url: str, web_data_dir: Path
 ) -> None:
-    session = "session-staff"
-    assert chat(app_url, "cho tôi gặp cán bộ", session=session).json()["action"] == "handoff"
-    assert chat(app_url, "tôi vẫn đang chờ", session=session).json() == {"stored": True}
+    citizen, other = Citizen(app_url), Citizen(app_url)
+    assert citizen.say("cho tôi gặp cán bộ").json()["action"] == "handoff"
+    assert citizen.say("tôi vẫn đang chờ").json() == {"stored": True}
     database = Database(f"sqlite+aiosqlite:///{web_data_dir / 'bot.db'}")
+    session = await _session_of_last_web_conversation(database)
     await DeliveryStore(database).enqueue("web", session, [{"text": "Chào bạn, tôi là Lan."}])
     await database.dispose()
-    updates = httpx.get(f"{app_url}/api/chat/updates", params={"session": session, "after": 0})
-    [message] = updates.json()["messages"]
+    [message] = citizen.updates().json()["messages"]
     assert message["text"] == "Chào bạn, tôi là Lan."
-    later = {"session": session, "after": message["id"]}
-    assert httpx.get(f"{app_url}/api/chat/updates", params=later).json()["messages"] == []
-    other = {"session": "session-other", "after": 0}
-    assert httpx.get(f"{app_url}/api/chat/updates", params=other).json()["messages"] == []
+    assert citizen.updates(after=message["id"]).json()["messages"] == []
+    other.open_page()
+    assert other.updates().json()["messages"] == []
+
+
+async def _session_of_last_web_conversation(database: Database) -> str:
+    async with database.sessions() as session:
+        found = await session.scalar(
+            select(Conversation.chat_id)
+            .where(Conversation.platform == "web")
+            .order_by(Conversation.id.desc())
+        )
+    assert found
+    return found
+
+
+def test_the_session_is_a_signed_http_only_cookie_issued_by_the_server(app_url: str) -> None:
+    page = httpx.get(f"{app_url}/")
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("chat_session=")
+    assert "HttpOnly" in cookie and "Secure" in cookie and "samesite=strict" in cookie.lower()
+    script = httpx.get(f"{app_url}/static/chat.js").text
+    assert "Math.random" not in script and "Date.now" not in script and "session" not in script
+
+
+async def test_a_session_the_client_chose_or_forged_is_never_used(
+    app_url: str, web_data_dir: Path
+) -> None:
+    """A made-up cookie, another citizen's ID in the body: the message goes to a new session
+    of the server's own, never into the conversation the client named."""
+    victim = Citizen(app_url)
+    assert victim.say("cho tôi gặp cán bộ").json()["action"] == "handoff"
+    database = Database(f"sqlite+aiosqlite:///{web_data_dir / 'bot.db'}")
+    victim_session = await _session_of_last_web_conversation(database)
+    attacker = Citizen(app_url)
+    attacker.cookie = victim_session  # the bare ID, without the server's signature
+    response = attacker.say("quay lại bot", session=victim_session)
+    assert response.status_code == 200 and response.json().get("stored") is not True
+    assert attacker.cookie and victim_session not in attacker.cookie
+    assert attacker.updates().json()["messages"] == []
+    async with database.sessions() as session:
+        held = await session.scalar(
+            select(Conversation.state).where(Conversation.chat_id == victim_session)
+        )
+    await database.dispose()
+    assert held == "waiting_staff"  # the attacker could not take it back to the bot
+
+
+def test_too_many_messages_from_one_session_are_refused_politely(app_url: str) -> None:
+    citizen = Citizen(app_url)
+    statuses = [citizen.say(f"câu hỏi số {n}").status_code for n in range(21)]
+    assert statuses[:20] == [200] * 20
+    refused = citizen.say("thêm một câu")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "chờ" in refused.json()["text"]
+
+
+def test_an_oversized_message_is_refused_politely_and_the_next_is_answered(app_url: str) -> None:
+    citizen = Citizen(app_url)
+    too_long = citizen.say("x" * 4001)
+    assert too_long.status_code == 413 and "4.000" in too_long.json()["text"]
+    started = time.monotonic()
+    huge = citizen.request("POST", "/api/chat", content=b'{"text": "' + b"a" * 1_000_000 + b'"}')
+    assert huge.status_code == 413 and time.monotonic() - started < 1.0
+    assert citizen.say("xin chào").status_code == 200
+
+
+@pytest.mark.parametrize("after", ["²", "-1", "1e3", "9" * 19, ""])
+def test_bad_mailbox_positions_are_refused(app_url: str, after: str) -> None:
+    response = Citizen(app_url).updates(after=after)
+    assert response.status_code == 400 and "vui lòng" in response.json()["text"]
+
+
+def test_the_web_chat_has_no_webhook(app_url: str) -> None:
+    response = httpx.post(f"{app_url}/webhooks/web", json={"session": "x" * 10, "text": "hi"})
+    assert response.status_code == 404

@@ -8,10 +8,21 @@ from sqlalchemy import select, update
 
 from bot.console.auth import Staff
 from bot.core.messages import Action, OutgoingMessage
+from bot.core.safety import redact
 from bot.delivery.service import Delivery
 from bot.storage.conversations import ConversationStore
 from bot.storage.database import Database
-from bot.storage.models import Case, CaseNote, Conversation, Message, StaffUser, utcnow
+from bot.storage.models import (
+    Attachment,
+    AuditEntry,
+    Case,
+    CaseNote,
+    Conversation,
+    Message,
+    StaffUser,
+    StateTransition,
+    utcnow,
+)
 
 OUTCOMES = {
     "resolved": "Đã giải quyết",
@@ -34,11 +45,27 @@ class Console:
         self._delivery = delivery
         self.conversations = ConversationStore(database)
 
-    async def conversation(self, conversation_id: int) -> Conversation:
+    async def conversation(self, conversation_id: int, staff: Staff) -> Conversation:
+        """A conversation staff may open: one handed to staff at some point (admins: any)."""
         async with self._sessions() as session:
             found = await session.get(Conversation, conversation_id)
-        if found is None:
+            handed = found is not None and await session.scalar(
+                select(StateTransition.id)
+                .where(StateTransition.conversation_id == conversation_id)
+                .where(StateTransition.to_state == "waiting_staff")
+                .limit(1)
+            )
+        if found is None or not (handed or staff.may()):
             raise ConsoleError("Không tìm thấy cuộc trò chuyện.")
+        return found
+
+    async def attachment(self, attachment_id: int, staff: Staff) -> Attachment:
+        """A file of a conversation staff may open."""
+        async with self._sessions() as session:
+            found = await session.get(Attachment, attachment_id)
+        if found is None:
+            raise ConsoleError("Không tìm thấy tệp.")
+        await self.conversation(found.conversation_id, staff)
         return found
 
     async def case(self, conversation_id: int) -> Case | None:
@@ -47,7 +74,7 @@ class Console:
         return cases[-1] if cases else None
 
     async def claim(self, conversation_id: int, staff: Staff) -> None:
-        conversation = await self.conversation(conversation_id)
+        conversation = await self.conversation(conversation_id, staff)
         if conversation.state != "waiting_staff":
             raise ConsoleError("Cuộc trò chuyện này không còn chờ cán bộ.")
         case = await self.case(conversation_id)
@@ -90,6 +117,7 @@ class Console:
         await self.tell(conversation, text.strip(), author=staff.actor)
 
     async def note(self, conversation_id: int, staff: Staff, text: str) -> None:
+        await self._held(conversation_id, staff)
         case = await self.case(conversation_id)
         if case is None:
             raise ConsoleError("Cuộc trò chuyện chưa có hồ sơ để ghi chú.")
@@ -108,12 +136,27 @@ class Console:
             )
             return [(note, name) for note, name in rows.all()]
 
-    async def save_fields(self, conversation_id: int, fields: dict[str, object]) -> None:
+    async def save_fields(
+        self, conversation_id: int, staff: Staff, fields: dict[str, object]
+    ) -> None:
+        """Replace the case file's fields; the change is in the audit trail."""
+        await self._held(conversation_id, staff)
         case = await self.case(conversation_id)
         if case is None:
             raise ConsoleError("Cuộc trò chuyện chưa có hồ sơ.")
+        if fields == case.fields:
+            return
         async with self._sessions() as session, session.begin():
             await session.execute(update(Case).where(Case.id == case.id).values(fields=fields))
+            session.add(
+                AuditEntry(
+                    actor=staff.actor,
+                    action="case.fields",
+                    target=f"case:{case.number}",
+                    before=case.fields,
+                    after=fields,
+                )
+            )
 
     async def return_to_bot(self, conversation_id: int, staff: Staff) -> None:
         conversation = await self._held(conversation_id, staff, waiting_ok=True)
@@ -128,7 +171,7 @@ class Console:
     async def resolve(self, conversation_id: int, staff: Staff, outcome: str) -> None:
         if outcome not in OUTCOMES:
             raise ConsoleError("Kết quả xử lý không hợp lệ.")
-        conversation = await self._held(conversation_id, staff, waiting_ok=True)
+        conversation = await self._held(conversation_id, staff)
         case = await self.case(conversation_id)
         if case is None:
             raise ConsoleError("Cuộc trò chuyện chưa có hồ sơ.")
@@ -163,7 +206,7 @@ class Console:
             message = Message(
                 conversation_id=conversation.id,
                 direction="out",
-                text=text,
+                text=redact(text),
                 action=Action.HANDOFF.value,
                 author=author,
             )
@@ -188,14 +231,14 @@ class Console:
         self, conversation_id: int, staff: Staff, waiting_ok: bool = False
     ) -> Conversation:
         """The conversation, if ``staff`` holds it (admins may act on any held one)."""
-        conversation = await self.conversation(conversation_id)
+        conversation = await self.conversation(conversation_id, staff)
         if waiting_ok and conversation.state == "waiting_staff":
             return conversation
         if conversation.state != "with_staff":
             raise ConsoleError("Hãy nhận cuộc trò chuyện trước.")
         case = await self.case(conversation_id)
         holder = case.assigned_to if case else None
-        if holder not in (None, staff.id) and staff.role != "admin":
+        if holder != staff.id and not staff.may():
             raise ConsoleError("Cuộc trò chuyện đang do cán bộ khác phụ trách.")
         return conversation
 

@@ -19,6 +19,7 @@ from bot.console.transcript import failed_deliveries, transcript
 from bot.console.web import TEMPLATES, accounts, back, page, render
 from bot.console.web import form as read_form
 from bot.storage.models import CannedReply, StaffUser
+from bot.web.ratelimit import client_address
 
 STREAM_S = 300.0  # an event stream ends after this; the browser reconnects by itself
 
@@ -51,12 +52,12 @@ async def _login(request: Request) -> Response:
             request, "error.html", None, 403, message="Phiên đăng nhập hết hạn, vui lòng thử lại."
         )
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    ip = request.client.host if request.client else ""
+    agent = request.headers.get("user-agent", "")
     try:
-        token = await accounts(request).login(username, password, ip)
-    except LoginThrottled:
+        token = await accounts(request).login(username, password, client_address(request), agent)
+    except LoginThrottled as throttled:
         error, status = (
-            "Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút "
+            f"Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau {throttled.wait_s} giây "
             "hoặc liên hệ quản trị viên.",
             429,
         )
@@ -90,7 +91,19 @@ async def home(request: Request, staff: Staff) -> Response:
 async def queue_page(request: Request, staff: Staff) -> Response:
     settings = request.app.state.runtime.settings
     items = await queue(request.app.state.runtime.database, settings.console_sla_min)
-    return render(request, "queue.html", staff, items=items, sla=settings.console_sla_min)
+    dead = await request.app.state.delivery.store.dead_letters()
+    return render(
+        request, "queue.html", staff, items=items, sla=settings.console_sla_min, dead=dead
+    )
+
+
+@page("admin")
+async def retry_dead_letter(request: Request, staff: Staff) -> Response:
+    """Put a message set aside back in the queue, once its cause is fixed."""
+    retried = await request.app.state.delivery.store.retry_dead_letter(
+        int(request.path_params["item_id"])
+    )
+    return back("/console/", "Đã đưa tin nhắn vào hàng xử lý lại." if retried else "")
 
 
 @page("staff")
@@ -128,7 +141,7 @@ async def conversation_page(request: Request, staff: Staff) -> Response:
     conversation_id = int(request.path_params["conversation_id"])
     tools = console(request)
     try:
-        conversation = await tools.conversation(conversation_id)
+        conversation = await tools.conversation(conversation_id, staff)
     except ConsoleError as error:
         return render(request, "error.html", staff, 404, message=str(error))
     case = await tools.case(conversation_id)
@@ -188,7 +201,8 @@ async def conversation_action(request: Request, staff: Staff) -> Response:
             keys = form.getlist("key")
             vals = form.getlist("value")
             fields = {str(k).strip(): str(v).strip() for k, v in zip(keys, vals, strict=False)}
-            await tools.save_fields(conversation_id, {k: v for k, v in fields.items() if k})
+            fields = {k: v for k, v in fields.items() if k}
+            await tools.save_fields(conversation_id, staff, fields)
             done = "Đã lưu hồ sơ."
         elif action == "return":
             await tools.return_to_bot(conversation_id, staff)
@@ -208,3 +222,20 @@ async def conversation_action(request: Request, staff: Staff) -> Response:
 @page("editor")
 async def editor_page(request: Request, staff: Staff) -> Response:
     return render(request, "editor.html", staff)
+
+
+@page()
+async def sessions_page(request: Request, staff: Staff) -> Response:
+    """The browsers signed in to this account; any of them can be signed out from here."""
+    found = await accounts(request).sessions_of(staff.id)
+    return render(request, "sessions.html", staff, sessions=found)
+
+
+@page()
+async def revoke_session(request: Request, staff: Staff) -> Response:
+    chosen = str((await read_form(request)).get("session", ""))
+    if not await accounts(request).revoke(staff.id, chosen):
+        return back("/console/sessions", "Không tìm thấy phiên đăng nhập này.")
+    if chosen == staff.session_hash:
+        return RedirectResponse("/console/login", status_code=303)
+    return back("/console/sessions", "Đã đăng xuất phiên đó.")

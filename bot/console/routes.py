@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.routing import BaseRoute, Route
 
-from bot.console import admin, pages
+from bot.console import admin, attachments, pages
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 ROUTES: list[BaseRoute] = [
     Route("/", pages.home),
@@ -17,7 +21,11 @@ ROUTES: list[BaseRoute] = [
         pages.conversation_action,
         methods=["POST"],
     ),
+    Route("/attachments/{attachment_id:int}", attachments.attachment),
     Route("/editor", pages.editor_page),
+    Route("/dead-letters/{item_id:int}/retry", pages.retry_dead_letter, methods=["POST"]),
+    Route("/sessions", pages.sessions_page),
+    Route("/sessions/revoke", pages.revoke_session, methods=["POST"]),
     Route("/accounts", admin.accounts_page),
     Route("/accounts/add", admin.add_account, methods=["POST"]),
     Route("/accounts/{user_id:int}/toggle", admin.toggle_account, methods=["POST"]),

@@ -25,8 +25,7 @@ class Entry:
 
     @property
     def is_image(self) -> bool:
-        a = self.attachment
-        return bool(a and a.kind in IMAGE_KINDS and a.url.startswith(("http://", "https://")))
+        return bool(self.attachment and self.attachment.kind in IMAGE_KINDS)
 
 
 async def transcript(database: Database, conversation_id: int) -> list[Entry]:

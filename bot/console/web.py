@@ -17,9 +17,7 @@ from starlette.templating import Jinja2Templates
 from bot.console.auth import COOKIE, Accounts, Staff, same
 
 HERE = Path(__file__).parent
-# static/ is on the template path too: its CSS and JS are inlined into the pages, so nothing of
-# the console is served to anonymous visitors except the login page.
-TEMPLATES = Jinja2Templates(directory=[HERE / "templates", HERE / "static"])
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 LOGIN = "/console/login"
 
 Handler = Callable[[Request, Staff], Awaitable[Response]]

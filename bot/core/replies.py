@@ -135,3 +135,21 @@ RATING_THANKS = (
     "Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp chúng tôi phục vụ tốt hơn. Khi cần, bạn cứ nhắn "
     "cho tôi nhé."
 )
+
+# The web chat's page and API
+BAD_REQUEST = (
+    "Xin lỗi, tin nhắn gửi lên không đúng định dạng. Bạn vui lòng tải lại trang và thử lại."
+)
+TOO_LONG = (
+    "Tin nhắn của bạn dài quá {limit} ký tự. Bạn vui lòng rút gọn, hoặc chia thành vài tin nhắn "
+    "ngắn rồi gửi lại."
+)
+SLOW_DOWN = (
+    "Bạn đang gửi hơi nhanh. Bạn vui lòng chờ khoảng {seconds} giây rồi gửi tiếp nhé; tin nhắn "
+    "vừa rồi chưa được gửi đi."
+)
+TEMPORARILY_UNAVAILABLE = (
+    "Xin lỗi, hệ thống đang tạm gián đoạn. Bạn vui lòng thử lại sau ít phút; tin nhắn vừa rồi "
+    "chưa được gửi đi."
+)
+TOO_LARGE = "Xin lỗi, nội dung gửi lên quá lớn. Bạn vui lòng rút gọn rồi gửi lại."

@@ -7,20 +7,25 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.core.messages import IncomingMessage
 from bot.core.pipeline import TurnPipeline
 from bot.delivery.store import DeliveryStore
-from bot.delivery.workers import InboundWorker, OutboundWorker, StaffNotifier
+from bot.delivery.workers import Backoff, InboundWorker, OutboundWorker, StaffNotifier
 from bot.settings import Settings
 from bot.storage.database import Database
-from connectors.base import Connector
+from connectors.base import Connector, WebhookConnector
+
+START_RETRY_S = 5.0
 
 
 @dataclass
 class Delivery:
     store: DeliveryStore
     connectors: Mapping[str, Connector]
+    webhooks: Mapping[str, WebhookConnector] = field(default_factory=dict)
+    """The connectors that take ``/webhooks/<platform>``."""
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def store_one(self, message: IncomingMessage) -> None:
@@ -28,9 +33,9 @@ class Delivery:
         if await self.store.accept(message):
             self.wake.set()
 
-    async def accept(self, connector: Connector, body: bytes) -> int:
+    async def accept(self, connector: WebhookConnector, body: bytes) -> int:
         """Store the messages of an authentic webhook body; returns how many were new.
-        Raises the connector's BadPayload."""
+        Raises the connector's BadPayload or PlatformUnavailable."""
         new = 0
         for message in await connector.parse(body):
             if await self.store.accept(message):
@@ -41,7 +46,8 @@ class Delivery:
 
 
 async def open_connectors(settings: Settings, database: Database) -> dict[str, Connector]:
-    """The connectors whose settings are present, started."""
+    """The connectors whose settings are present, started if their platform is reachable (if
+    not, ``running_delivery`` keeps trying in the background)."""
     connectors: dict[str, Connector] = {}
     if settings.telegram_bot_token:
         from connectors.telegram import TelegramConnector
@@ -71,16 +77,33 @@ async def running_delivery(
     settings: Settings,
 ) -> AsyncIterator[Delivery]:
     """Workers run while the context is open; they resume whatever was left pending."""
-    delivery = Delivery(DeliveryStore(database), connectors)
+    webhooks = {p: c for p, c in connectors.items() if isinstance(c, WebhookConnector)}
+    delivery = Delivery(DeliveryStore(database), connectors, webhooks)
     queued = asyncio.Event()
+    backoff = Backoff(cap_s=settings.delivery_backoff_cap_s)
     workers: list[InboundWorker | OutboundWorker | StaffNotifier] = [
-        InboundWorker(delivery.store, pipeline, connectors, delivery.wake, queued)
+        InboundWorker(
+            delivery.store,
+            pipeline,
+            connectors,
+            delivery.wake,
+            queued,
+            max_attempts=settings.inbox_max_attempts,
+            backoff=backoff,
+        )
     ]
-    workers += [OutboundWorker(delivery.store, c, queued) for c in connectors.values()]
-    tasks = []
+    give_up_after = timedelta(hours=settings.delivery_give_up_h)
+    workers += [
+        OutboundWorker(delivery.store, c, queued, give_up_after, backoff)
+        for c in connectors.values()
+        if c.push
+    ]
+    tasks = [
+        asyncio.create_task(start_when_reachable(c)) for c in connectors.values() if not c.ready
+    ]
     if "telegram" in connectors and not settings.telegram_webhook_secret:
         # No webhook secret: no public URL either, so fetch updates by long polling instead.
-        tasks.append(asyncio.create_task(connectors["telegram"].run_polling(delivery.store_one)))
+        tasks.append(asyncio.create_task(poll_telegram(connectors["telegram"], delivery)))
     if settings.telegram_staff_chat_id and "telegram" in connectors:
         workers.append(
             StaffNotifier(
@@ -97,3 +120,19 @@ async def running_delivery(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def start_when_reachable(connector: Connector, retry_s: float = START_RETRY_S) -> None:
+    """Retry a connector's start-up until its platform answers."""
+    while not await connector.start():
+        await asyncio.sleep(retry_s)
+
+
+async def poll_telegram(telegram: Connector, delivery: Delivery) -> None:
+    """Long-poll Telegram once the connector is ready."""
+    from connectors.telegram import TelegramConnector
+
+    assert isinstance(telegram, TelegramConnector)
+    while not telegram.ready:
+        await asyncio.sleep(START_RETRY_S)
+    await telegram.run_polling(delivery.store_one)

@@ -9,30 +9,56 @@ A leased row whose worker died becomes claimable again when the lease runs out.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from bot.core.messages import Attachment, Event, IncomingMessage
+from bot.core.messages import IncomingMessage
 from bot.core.safety import redact
 from bot.storage.database import Database
 from bot.storage.models import Case, InboxItem, OutboxItem, utcnow
 
 LEASE = timedelta(minutes=2)
+_UNREADABLE_TRACE_CHARS = 500
+_STORED_MESSAGE = TypeAdapter(IncomingMessage)
 
 
 def message_to_json(message: IncomingMessage) -> dict[str, Any]:
     return asdict(message)
 
 
-def message_from_json(data: dict[str, Any]) -> IncomingMessage:
-    attachments = tuple(Attachment(**a) for a in data.get("attachments", ()))
-    event = Event(data.get("event", Event.MESSAGE))
-    return IncomingMessage(**(data | {"attachments": attachments, "event": event}))
+def message_from_json(data: object) -> IncomingMessage | None:
+    """The stored message; None when what is stored is not one (a poison item)."""
+    try:
+        return _STORED_MESSAGE.validate_python(data)
+    except ValidationError:
+        return None
+
+
+def redacted_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """An API call's payload with personal data redacted in the text it carries (Telegram and
+    the web chat: ``text``; Zalo: ``message.text``)."""
+    kept = dict(payload)
+    if isinstance(kept.get("text"), str):
+        kept["text"] = redact(kept["text"])
+    message = kept.get("message")
+    if isinstance(message, dict) and isinstance(message.get("text"), str):
+        kept["message"] = message | {"text": redact(message["text"])}
+    return kept
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A leased inbox item: ``message`` is None when the stored payload cannot be read."""
+
+    id: int
+    attempts: int
+    message: IncomingMessage | None
 
 
 class DeliveryStore:
@@ -55,7 +81,7 @@ class DeliveryStore:
             return False
         return True
 
-    async def claim_inbound(self, limit: int = 20) -> list[tuple[int, IncomingMessage]]:
+    async def claim_inbound(self, limit: int = 20) -> list[ClaimedMessage]:
         """Pending messages, oldest first, leased to the caller."""
         now = utcnow()
         async with self._sessions() as session, session.begin():
@@ -72,7 +98,52 @@ class DeliveryStore:
             for item in items:
                 item.locked_until = now + LEASE
                 item.attempts += 1
-        return [(item.id, message_from_json(item.message)) for item in items]
+        return [
+            ClaimedMessage(item.id, item.attempts, message_from_json(item.message))
+            for item in items
+        ]
+
+    async def release_inbound(self, item_id: int, error: str, delay: timedelta) -> None:
+        """A failed attempt: try the item again after ``delay``."""
+        await self._set_inbox(item_id, locked_until=utcnow() + delay, last_error=error)
+
+    async def dead_letter(self, item_id: int, error: str) -> None:
+        """Set an item aside for staff (it failed too often, or cannot be read): it never
+        blocks other messages. Only a redacted trace of it is kept."""
+        async with self._sessions() as session, session.begin():
+            item = await session.get(InboxItem, item_id, with_for_update=True)
+            if item is None:
+                return
+            message = message_from_json(item.message)
+            kept = (
+                message_to_json(message) | {"text": redact(message.text)}
+                if message
+                else {"unreadable": redact(str(item.message))[:_UNREADABLE_TRACE_CHARS]}
+            )
+            item.status, item.last_error, item.message = "dead", error, kept
+            item.locked_until = None
+
+    async def dead_letters(self) -> list[InboxItem]:
+        async with self._sessions() as session:
+            return list(
+                await session.scalars(
+                    select(InboxItem).where(InboxItem.status == "dead").order_by(InboxItem.id)
+                )
+            )
+
+    async def retry_dead_letter(self, item_id: int) -> bool:
+        """Put a dead letter back in the queue (after the cause was fixed)."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(InboxItem)
+                .where(InboxItem.id == item_id, InboxItem.status == "dead")
+                .values(status="pending", attempts=0, locked_until=None)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _set_inbox(self, item_id: int, **values: Any) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(InboxItem).where(InboxItem.id == item_id).values(**values))
 
     async def complete_inbound(
         self, item_id: int, message: IncomingMessage, payloads: Sequence[dict[str, Any]]
@@ -142,9 +213,13 @@ class DeliveryStore:
         return items
 
     async def sent(self, item_id: int, platform_message_id: str | None) -> None:
-        await self._set(
-            item_id, status="sent", sent_at=utcnow(), platform_message_id=platform_message_id
-        )
+        """The call went through: only a redacted copy of what it carried is kept."""
+        async with self._sessions() as session, session.begin():
+            item = await session.get(OutboxItem, item_id, with_for_update=True)
+            if item is not None:
+                item.status, item.sent_at = "sent", utcnow()
+                item.platform_message_id = platform_message_id
+                item.payload = redacted_payload(item.payload)
 
     async def retry(self, item_id: int, error: str, delay: timedelta) -> None:
         await self._set(item_id, last_error=error, next_attempt_at=utcnow() + delay)
@@ -181,10 +256,16 @@ class DeliveryStore:
                 select(OutboxItem.status, func.count()).group_by(OutboxItem.status)
             )
             counts = {f"outbox_{status}": n for status, n in rows}
-            pending = await session.scalar(
-                select(func.count(InboxItem.id)).where(InboxItem.status == "pending")
+            inbox = await session.execute(
+                select(InboxItem.status, func.count())
+                .where(InboxItem.status != "done")
+                .group_by(InboxItem.status)
             )
-            return counts | {"inbox_pending": int(pending or 0)}
+            return (
+                counts
+                | {"inbox_pending": 0, "inbox_dead": 0}
+                | {f"inbox_{status}": n for status, n in inbox}
+            )
 
     async def queue_staff_notices(
         self, platform: str, chat_id: str, render: Callable[[Case], list[dict[str, Any]]]
@@ -210,8 +291,21 @@ class DeliveryStore:
         return len(cases)
 
     async def mailbox(self, platform: str, chat_id: str, after_id: int) -> list[OutboxItem]:
-        """A pull platform's messages for one chat after ``after_id`` (the web chat page)."""
-        async with self._sessions() as session:
+        """A pull platform's messages for one chat after ``after_id`` (the web chat page). The
+        page asking for what came after ``after_id`` confirms it has everything up to it: those
+        are marked sent, keeping only a redacted copy."""
+        async with self._sessions() as session, session.begin():
+            fetched = list(
+                await session.scalars(
+                    select(OutboxItem)
+                    .where(OutboxItem.platform == platform, OutboxItem.chat_id == chat_id)
+                    .where(OutboxItem.id <= after_id, OutboxItem.status == "pending")
+                    .with_for_update()
+                )
+            )
+            for item in fetched:
+                item.status, item.sent_at = "sent", utcnow()
+                item.payload = redacted_payload(item.payload)
             result = await session.scalars(
                 select(OutboxItem)
                 .where(OutboxItem.platform == platform, OutboxItem.chat_id == chat_id)

@@ -14,18 +14,27 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
-from bot.core.messages import Action, IncomingMessage, OutgoingMessage
+from bot.core.messages import Action, OutgoingMessage
 from bot.core.pipeline import TurnPipeline
-from bot.delivery.store import DeliveryStore
+from bot.core.safety import redact
+from bot.delivery.store import ClaimedMessage, DeliveryStore
 from bot.storage.models import Case, OutboxItem, utcnow
 from connectors.base import Connector, DeliveryFailed, Payload
 
 log = logging.getLogger(__name__)
+_ERROR_CHARS = 500
+_MAX_DOUBLINGS = 30
+_RECORD_RETRY_CAP_S = 5.0
 
 
 class InboundWorker:
-    """Answers stored messages: the pipeline's reply, rendered for its platform, into the outbox."""
+    """Answers stored messages: the pipeline's reply, rendered for its platform, into the outbox.
+
+    Each message is answered on its own: one that fails is tried again later, and after
+    ``max_attempts`` (or at once when it cannot even be read) it is set aside as a dead letter
+    for staff, so it never holds up the chat's next messages or anyone else's."""
 
     def __init__(
         self,
@@ -34,6 +43,8 @@ class InboundWorker:
         connectors: Mapping[str, Connector],
         wake: asyncio.Event,
         queued: asyncio.Event,
+        max_attempts: int,
+        backoff: Backoff | None = None,
     ) -> None:
         """``wake`` is set when a message is stored; this worker sets ``queued`` when it queues
         API calls."""
@@ -42,30 +53,56 @@ class InboundWorker:
         self._connectors = connectors
         self._wake = wake
         self._queued = queued
+        self._max_attempts = max_attempts
+        self._backoff = backoff or Backoff()
 
     async def run_once(self) -> int:
         """Answer what is pending: chats side by side, each chat's messages in order."""
         claimed = await self._store.claim_inbound()
-        chats: dict[tuple[str, str], list[tuple[int, IncomingMessage]]] = {}
-        for item_id, message in claimed:
-            chats.setdefault((message.platform, message.chat_id), []).append((item_id, message))
+        chats: dict[tuple[str, str], list[ClaimedMessage]] = {}
+        for item in claimed:
+            chat = (item.message.platform, item.message.chat_id) if item.message else ("", "")
+            chats.setdefault(chat, []).append(item)
         await asyncio.gather(*(self._answer_in_order(items) for items in chats.values()))
         return len(claimed)
 
-    async def _answer_in_order(self, items: list[tuple[int, IncomingMessage]]) -> None:
-        for item_id, message in items:
-            await self._answer(item_id, message)
+    async def _answer_in_order(self, items: list[ClaimedMessage]) -> None:
+        for item in items:
+            try:
+                await self._answer(item)
+            except Exception as error:  # one message's failure must not stop the others
+                await self._failed(item, error)
 
-    async def _answer(self, item_id: int, message: IncomingMessage) -> None:
-        reply = await self._pipeline.handle(message)
-        connector = self._connectors.get(message.platform)
+    async def _answer(self, item: ClaimedMessage) -> None:
+        if item.message is None:
+            raise UnreadableMessage("the stored message cannot be read")
+        reply = await self._pipeline.handle(item.message)
+        connector = self._connectors.get(item.message.platform)
         payloads = connector.render(reply) if reply is not None and connector else []
-        await self._store.complete_inbound(item_id, message, payloads)
+        await self._store.complete_inbound(item.id, item.message, payloads)
         if payloads:
             self._queued.set()
 
+    async def _failed(self, item: ClaimedMessage, error: Exception) -> None:
+        reason = f"{type(error).__name__}: {redact(str(error))}"[:_ERROR_CHARS]
+        give_up = item.message is None or item.attempts >= self._max_attempts
+        log.exception("inbox %s failed (attempt %s): %s", item.id, item.attempts, reason)
+        try:
+            if give_up:
+                await self._store.dead_letter(item.id, reason)
+            else:
+                await self._store.release_inbound(
+                    item.id, reason, self._backoff.delay(item.attempts, None)
+                )
+        except Exception:  # the database itself is failing: the lease runs out, then a retry
+            log.exception("could not record the failure of inbox %s", item.id)
+
     async def run(self, poll_s: float = 1.0) -> None:
         await _loop(self.run_once, self._wake, poll_s)
+
+
+class UnreadableMessage(Exception):
+    """A stored message that is not one (written before validation at the edge existed)."""
 
 
 class Backoff:
@@ -78,28 +115,34 @@ class Backoff:
     def delay(self, attempts: int, retry_after: float | None) -> timedelta:
         if retry_after is not None:
             return timedelta(seconds=retry_after)
-        ceiling = min(self._cap_s, self._base_s * 2 ** (attempts - 1))
+        ceiling = min(self._cap_s, self._base_s * 2 ** min(attempts - 1, _MAX_DOUBLINGS))
         return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
 class OutboundWorker:
-    """Makes one platform's queued API calls within its rate limits, retrying failures."""
+    """Makes one platform's queued API calls within its rate limits, retrying failures for as
+    long as a reply is still useful (``give_up_after``; Zalo's reply window too), then marks
+    them failed for staff to see.
+
+    A call that went through is never made again because recording it failed: the record is
+    retried, and until it is stored this worker remembers the call as sent."""
 
     def __init__(
         self,
         store: DeliveryStore,
         connector: Connector,
         wake: asyncio.Event,
+        give_up_after: timedelta,
         backoff: Backoff | None = None,
-        max_attempts: int = 6,
     ) -> None:
         self._store = store
         self._connector = connector
         self._wake = wake
+        self._give_up_after = give_up_after
         self._backoff = backoff or Backoff()
-        self._max_attempts = max_attempts
         self._overall = AsyncLimiter(connector.overall_per_second, 1.0)
         self._per_chat: dict[str, AsyncLimiter] = {}
+        self._sent_unrecorded: dict[int, str | None] = {}
 
     async def run_once(self) -> int:
         claimed = await self._store.claim_outbound(self._connector.platform)
@@ -107,6 +150,9 @@ class OutboundWorker:
         return len(claimed)
 
     async def _send(self, item: OutboxItem) -> None:
+        if item.id in self._sent_unrecorded:
+            await self._record_sent(item.id, self._sent_unrecorded[item.id])
+            return
         if reason := await self._outside_reply_window(item):
             await self._store.failed(item.id, reason)
             return
@@ -120,10 +166,20 @@ class OutboundWorker:
                 log.exception("send failed unexpectedly (outbox %s)", item.id)
                 await self._failed(item, DeliveryFailed(repr(error)))
                 return
-        await self._store.sent(item.id, message_id)
+        self._sent_unrecorded[item.id] = message_id
+        await self._record_sent(item.id, message_id)
+
+    async def _record_sent(self, item_id: int, message_id: str | None) -> None:
+        async for attempt in AsyncRetrying(
+            wait=wait_exponential(max=_RECORD_RETRY_CAP_S), retry=retry_if_exception_type(Exception)
+        ):
+            with attempt:
+                await self._store.sent(item_id, message_id)
+        del self._sent_unrecorded[item_id]
 
     async def _failed(self, item: OutboxItem, failure: DeliveryFailed) -> None:
-        if failure.permanent or item.attempts >= self._max_attempts:
+        too_late = utcnow() - item.created_at > self._give_up_after
+        if failure.permanent or too_late:
             log.warning("outbox %s failed after %s attempts: %s", item.id, item.attempts, failure)
             await self._store.failed(item.id, failure.reason)
             return

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -19,30 +17,17 @@ from urllib.parse import urlsplit
 from bot.nlu.client import RasaClient
 from bot.nlu.model import Log, RasaSetupError, ensure_model, rasa_env, rasa_executable, tail
 from bot.settings import Settings
+from bot.storage.secrets import stored_secret
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 POLL_INTERVAL_S = 0.5
 STOP_GRACE_S = 5.0
+TOKEN_LAUNCHER = Path(__file__).with_name("rasa_with_token.py")
 
 
 def resolve_rasa_token(settings: Settings) -> str:
     """The configured token, else one generated once and kept in `data_dir/rasa-token` (0600)."""
-    if settings.rasa_token:
-        return settings.rasa_token
-    path = settings.data_dir / "rasa-token"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        # mkstemp creates the file 0600; link() is atomic and refuses to overwrite, so
-        # processes racing on first start all end up with the one token that won.
-        handle, scratch = tempfile.mkstemp(dir=settings.data_dir, prefix=".rasa-token.")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(secrets.token_urlsafe(32))
-            with suppress(FileExistsError):
-                os.link(scratch, path)
-        finally:
-            os.unlink(scratch)
-    return path.read_text(encoding="utf-8").strip()
+    return settings.rasa_token or stored_secret(settings.data_dir, "rasa-token")
 
 
 def _stderr(message: str) -> None:
@@ -93,6 +78,11 @@ class RasaServer:
         return self._process is not None
 
     @property
+    def pid(self) -> int | None:
+        """The process we started, if we did."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def log_file(self) -> Path:
         return self._log_dir / f"rasa-{self._port}.log"
 
@@ -133,11 +123,11 @@ class RasaServer:
             )
 
     def _spawn(self, model: Path) -> subprocess.Popen[bytes]:
-        rasa = rasa_executable(self._rasa_venv)
+        python = rasa_executable(self._rasa_venv).with_name("python")
         self._log_dir.mkdir(parents=True, exist_ok=True)
         self._output = self.log_file.open("wb")
         command = [
-            str(rasa), "run", "--enable-api", "--auth-token", self.token,
+            str(python), str(TOKEN_LAUNCHER), "run", "--enable-api",
             "-i", urlsplit(self.url).hostname or "127.0.0.1", "-p", str(self._port),
             "-m", str(model),
         ]  # fmt: skip
@@ -145,7 +135,7 @@ class RasaServer:
         self._process = subprocess.Popen(
             command,
             cwd=self._project_dir,
-            env=rasa_env(),
+            env=rasa_env() | {"RASA_AUTH_TOKEN": self.token},
             stdin=subprocess.DEVNULL,
             stdout=self._output,
             stderr=subprocess.STDOUT,

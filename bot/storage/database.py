@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.storage.secrets import private_dir
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_S = 30.0
+DATABASE_FILE_MODE = 0o600
 
 
 def alembic_config(url: str) -> Config:
@@ -22,15 +28,40 @@ def alembic_config(url: str) -> Config:
 
 async def migrate(url: str) -> None:
     """Bring the schema to the newest revision (Alembic's env runs its own event loop)."""
-    if url.startswith("sqlite"):
-        Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(url)
+    if path is not None:
+        private_dir(path.parent)
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    if path is not None:
+        path.chmod(DATABASE_FILE_MODE)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for other databases."""
+    return Path(url.split("///", 1)[1]) if url.startswith("sqlite") else None
+
+
+def _sqlite_pragmas(busy_timeout_s: float) -> Callable[[Any, object], None]:
+    """WAL: readers never wait for the writer, and a writer waits (busy timeout, in a worker
+    thread) instead of failing at once with "database is locked"."""
+
+    def on_connect(connection: Any, record: object) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        cursor.close()
+
+    return on_connect
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> None:
+        """``busy_timeout_s``: how long a SQLite write waits for another one before failing
+        (the request then answers 503 and the platform delivers again)."""
         self.url = url
         self.engine: AsyncEngine = create_async_engine(url)
+        if sqlite_path(url) is not None:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_s))
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def is_up(self) -> bool:

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Literal
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from typing import Literal, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
 
+T = TypeVar("T")
+
 
 @asynccontextmanager
-async def serving(app: ASGIApp, lifespan: Literal["on", "off"] = "off") -> AsyncIterator[str]:
+async def serving(
+    app: ASGIApp, lifespan: Literal["on", "off"] = "off", port: int = 0
+) -> AsyncIterator[str]:
     """The app's base URL while the block runs; with ``lifespan="on"`` its start-up and
-    shutdown run too."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan)
+    shutdown run too. ``port`` 0: any free port."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan=lifespan,
+        proxy_headers=False,  # as `python -m bot serve` runs
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -29,3 +41,24 @@ async def serving(app: ASGIApp, lifespan: Literal["on", "off"] = "off") -> Async
     finally:
         server.should_exit = True
         await task
+
+
+@contextmanager
+def in_thread(make: Callable[[], AbstractAsyncContextManager[T]]) -> Iterator[T]:
+    """Enter an async context manager in an event loop of its own thread, so that synchronous
+    code (Hypothesis tests) can use what it serves while the test's own loop is idle."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    manager = make()
+    try:
+        value = asyncio.run_coroutine_threadsafe(manager.__aenter__(), loop).result(timeout=300)
+        try:
+            yield value
+        finally:
+            exit_ = manager.__aexit__(None, None, None)
+            asyncio.run_coroutine_threadsafe(exit_, loop).result(timeout=60)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

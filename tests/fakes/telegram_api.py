@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.loopback import serving
@@ -50,8 +50,12 @@ class Failure:
 class FakeBotApi:
     """``async with FakeBotApi() as api``: serving at ``api.base_url`` (PTB's ``base_url``)."""
 
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, port: int = 0) -> None:
+        """``port``: where to listen (0: any free port)."""
         self.token = token
+        self.files: dict[str, bytes] = {}
+        """Files citizens sent, by file_id: served by getFile and the file download URL."""
+        self._down_until = 0.0
         self.calls: list[tuple[str, Params]] = []
         self.delivered: list[tuple[float, str]] = []  # (monotonic time, chat) of accepted texts
         self.webhook: Params | None = None
@@ -61,7 +65,7 @@ class FakeBotApi:
         self._message_ids = itertools.count(1)
         self._stack = AsyncExitStack()
         self.url = ""
-        self.port = 0
+        self.port = port
         self._methods: dict[str, Callable[[Params], Awaitable[Any]]] = {
             "getMe": self._get_me,
             "sendMessage": self._send_message,
@@ -70,6 +74,7 @@ class FakeBotApi:
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getUpdates": self._get_updates,
+            "getFile": self._get_file,
         }
 
     @property
@@ -101,6 +106,10 @@ class FakeBotApi:
             )
         self._failures.append(Failure(method, status, description, retry_after))
 
+    def down_for(self, seconds: float) -> None:
+        """An outage: every call answers 502 Bad Gateway for ``seconds``."""
+        self._down_until = time.monotonic() + seconds
+
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates."""
         self._updates.append(update)
@@ -111,9 +120,12 @@ class FakeBotApi:
 
     async def __aenter__(self) -> FakeBotApi:
         app = Starlette(
-            routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
+            routes=[
+                Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self._file),
+            ]
         )
-        self.url = await self._stack.enter_async_context(serving(app))
+        self.url = await self._stack.enter_async_context(serving(app, port=self.port))
         self.port = int(self.url.rsplit(":", 1)[1])
         return self
 
@@ -127,6 +139,8 @@ class FakeBotApi:
         method = request.path_params["method"]
         params = await _params(request)
         self.calls.append((method, params))
+        if time.monotonic() < self._down_until:
+            return _error(502, "Bad Gateway")
         handler = self._methods.get(method)
         if handler is None:
             return _error(404, "Not Found")
@@ -191,6 +205,22 @@ class FakeBotApi:
             except TimeoutError:
                 return []
         return list(self._updates)
+
+    async def _get_file(self, params: Params) -> Any:
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self.files:
+            raise BadCall("Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": size,
+                "file_path": f"photos/{file_id}.jpg"}  # fmt: skip
+
+    async def _file(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return _error(401, "Unauthorized")
+        file_id = request.path_params["path"].rsplit("/", 1)[-1].removesuffix(".jpg")
+        if file_id not in self.files:
+            return _error(404, "Not Found")
+        return Response(self.files[file_id], media_type="image/jpeg")
 
     def _message(self, params: Params, **content: Any) -> dict[str, Any]:
         chat_id = str(params.get("chat_id", ""))
