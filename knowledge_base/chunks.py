@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from knowledge_base.guidance import GuidanceEntry
-from knowledge_base.legal import Article, Corpus, unit_id
+from knowledge_base.legal import Article, Corpus
+from knowledge_base.units import UnitId
 
 GUIDANCE_PREFIX = "guidance:"
 PHRASINGS_PREFIX = "phrasings:"
@@ -76,7 +77,7 @@ def _legal_chunks(article: Article) -> Iterator[Chunk]:
     if article.intro:
         heading += article.intro + "\n"
     for clause in article.clauses:
-        uid = unit_id(document.doc, article.number, clause.number)
+        uid = str(UnitId(document.doc, article.number, clause.number))
         metadata = {**base, "clause": clause.number, "body_offset": len(heading)}
         yield Chunk(uid, heading + clause.full_text, metadata)
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from knowledge_base.units import UnitId
+
 _CHAPTER = re.compile(r"^Chương\s+[IVXLC]+\b")
 _SECTION = re.compile(r"^Mục\s+\d+\b")
 _ARTICLE = re.compile(r"^Điều\s+(\d+)\.\s*(.*)$")
@@ -91,7 +93,7 @@ class Article:
 
     @property
     def id(self) -> str:
-        return unit_id(self.document.doc, self.number)
+        return str(UnitId(self.document.doc, self.number))
 
     @property
     def full_text(self) -> str:
@@ -112,41 +114,33 @@ class Corpus:
         """Every citable ID: articles, clauses and points."""
         ids: set[str] = set()
         for article in self.articles:
+            doc = article.document.doc
             ids.add(article.id)
             for clause in article.clauses:
-                ids.add(unit_id(article.document.doc, article.number, clause.number))
+                ids.add(str(UnitId(doc, article.number, clause.number)))
                 ids.update(
-                    unit_id(article.document.doc, article.number, clause.number, p.letter)
-                    for p in clause.points
+                    str(UnitId(doc, article.number, clause.number, p.letter)) for p in clause.points
                 )
         return ids
 
-    def unit_text(self, uid: str) -> str | None:
+    def unit_text(self, uid: str | UnitId) -> str | None:
         """The text of an article, clause or point by its ID; None when there is no such unit."""
-        doc, _, path = uid.partition("#d")
-        number, _, rest = path.partition(".k")
-        article = self.article(doc, int(number)) if number.isdigit() else None
-        if article is None or not rest:
+        try:
+            unit = uid if isinstance(uid, UnitId) else UnitId.parse(uid)
+        except ValueError:
+            return None
+        article = self.article(unit.doc, unit.article)
+        if article is None or unit.clause is None:
             return article.full_text if article else None
-        clause_number, _, letter = rest.partition(".")
-        clause = next((c for c in article.clauses if str(c.number) == clause_number), None)
-        if clause is None or not letter:
+        clause = next((c for c in article.clauses if c.number == unit.clause), None)
+        if clause is None or unit.point is None:
             return clause.full_text if clause else None
-        return next((p.text for p in clause.points if p.letter == letter), None)
+        return next((p.text for p in clause.points if p.letter == unit.point), None)
 
     def article(self, doc: str, number: int) -> Article | None:
         return next(
             (a for a in self.articles if a.document.doc == doc and a.number == number), None
         )
-
-
-def unit_id(doc: str, article: int, clause: int | None = None, point: str | None = None) -> str:
-    uid = f"{doc}#d{article}"
-    if clause is not None:
-        uid += f".k{clause}"
-        if point is not None:
-            uid += f".{point}"
-    return uid
 
 
 def load_corpus(corpus_dir: Path) -> Corpus:

@@ -13,9 +13,9 @@ from pydantic import ConfigDict
 
 from knowledge_base.chunks import GUIDANCE_PREFIX, Chunk
 from knowledge_base.index import VectorIndex
-from knowledge_base.legal import unit_id
 from knowledge_base.lexicon import Lexicon
 from knowledge_base.text import terms
+from knowledge_base.units import UnitId
 
 _RRF_K = 60
 _CANDIDATES = 40
@@ -52,11 +52,11 @@ class Hit:
 
     @property
     def id(self) -> str:
-        return unit_id(self.doc, self.article, self.clause)
+        return str(UnitId(self.doc, self.article, self.clause))
 
     @property
     def article_id(self) -> str:
-        return unit_id(self.doc, self.article)
+        return str(UnitId(self.doc, self.article))
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -110,7 +110,7 @@ class HybridSearcher:
         self._legal_by_article: dict[str, list[Chunk]] = {}
         for chunk in sorted(self._chunks.values(), key=_clause_order):
             if chunk.is_legal:
-                article_id = unit_id(str(chunk.metadata["doc"]), int(chunk.metadata["article"]))
+                article_id = str(UnitId(str(chunk.metadata["doc"]), int(chunk.metadata["article"])))
                 self._legal_by_article.setdefault(article_id, []).append(chunk)
         self._lexical = LexicalIndex(list(self._chunks.values()), lexicon)
 
@@ -146,15 +146,13 @@ class HybridSearcher:
         if chunk.is_legal:
             return [(chunk, "")]
         units = []
-        for citation in chunk.citations:
-            article_id, _, _ = citation.partition(".")
-            clauses = self._legal_by_article.get(article_id, [])
+        for citation in map(UnitId.parse, chunk.citations):
+            clauses = self._legal_by_article.get(str(citation.article_id), [])
             by_id = {c.id: c for c in clauses}
-            clause_id, _, point = citation.partition(".")[2].partition(".")
-            cited = by_id.get(f"{article_id}.{clause_id}")
+            cited = by_id.get(str(citation.clause_id))
             best = next((by_id[u] for u in ranked_legal if u in by_id), None)
             if unit := cited or best or (clauses[0] if clauses else None):
-                units.append((unit, point if cited else ""))
+                units.append((unit, (citation.point or "") if cited else ""))
         return units
 
 

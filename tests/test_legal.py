@@ -5,7 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from knowledge_base.legal import load_corpus
+from knowledge_base.units import UnitId
 
 EXPECTED_ARTICLES = {
     "19/2023/QH15": 80,
@@ -58,3 +61,16 @@ def test_bad_files_are_named_and_the_rest_still_load(corpus_dir: Path, tmp_path:
     named = sorted(error.path.name for error in corpus.errors)
     assert named == ["broken-front-matter.txt", "no-front-matter.txt", "not-utf8.txt"]
     assert all(error.path.name in str(error) for error in corpus.errors)
+
+
+@pytest.mark.parametrize(
+    "text", ["19/2023/QH15#d26", "19/2023/QH15#d26.k1", "55/2024/NĐ-CP#d7.k2.đ"]
+)
+def test_unit_ids_read_and_write_the_same(text: str) -> None:
+    assert str(UnitId.parse(text)) == text
+
+
+@pytest.mark.parametrize("text", ["", "19/2023/QH15", "19/2023/QH15#d", "x#d1.k", "x#d1.k2.ab"])
+def test_anything_else_is_not_a_unit_id(text: str) -> None:
+    with pytest.raises(ValueError):
+        UnitId.parse(text)

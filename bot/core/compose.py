@@ -12,6 +12,7 @@ from bot.core.messages import Citation
 from knowledge_base.guidance import GuidanceEntry
 from knowledge_base.legal import Corpus, Document
 from knowledge_base.search import Hit
+from knowledge_base.units import UnitId
 
 _MAX_QUOTE_CHARS = 700
 
@@ -24,10 +25,8 @@ class Answer:
 
 def parse_citation(unit: str) -> Citation:
     """ "19/2023/QH15#d26.k1.a" -> Citation("19/2023/QH15", 26, 1) (points cite their clause)."""
-    doc, _, path = unit.partition("#d")
-    article, _, rest = path.partition(".k")
-    clause = rest.split(".")[0]
-    return Citation(doc, int(article), int(clause) if clause else None)
+    uid = UnitId.parse(unit)
+    return Citation(uid.doc, uid.article, uid.clause)
 
 
 def cite(citation: Citation, document: Document) -> str:
@@ -81,7 +80,7 @@ class ExtractiveComposer:
         quoted = self._corpus.unit_text(entry.citations[0]) if entry else None
         if entry is None or quoted is None:
             return None
-        point = entry.citations[0].split(".")[2] if entry.citations[0].count(".") == 2 else None
+        point = UnitId.parse(entry.citations[0]).point
         return self._render(entry, parse_citation(entry.citations[0]), point, quoted, today)
 
     def _render(
