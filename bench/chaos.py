@@ -56,9 +56,9 @@ def update(n: int, chat: int, text: str) -> dict[str, Any]:
     }
 
 
-async def steady_load(url: str, fault: Any) -> float:
-    """Post every chat's messages at a fixed offered rate while ``fault`` runs; returns when
-    the last one was posted (monotonic)."""
+async def steady_load(url: str, fault: Any, posted: dict[str, list[float]]) -> float:
+    """Post every chat's messages at a fixed offered rate while ``fault`` runs, noting when
+    each was accepted in ``posted``; returns when the last one was (monotonic)."""
     order = [(chat, text) for text in TEXTS[:MESSAGES_PER_CHAT] for chat in range(CHATS)]
     started = time.monotonic()
     fault_task = asyncio.create_task(fault(started))
@@ -71,6 +71,7 @@ async def steady_load(url: str, fault: Any) -> float:
                     f"{url}/webhooks/telegram", json=update(n, 50_000 + chat, text), headers=headers
                 )
                 if response.status_code == 200:
+                    posted.setdefault(str(50_000 + chat), []).append(time.monotonic())
                     break
                 await asyncio.sleep(1.0)
     await fault_task
@@ -89,7 +90,10 @@ async def run(name: str, data_dir: Path, fault: Any, **settings: Any) -> dict[st
         app = create_app(config, lambda m: print(m, file=sys.stderr))
         async with serving(app, "on") as url:
             database = sqlite_path(config.resolved_database_url)
-            last_posted = await steady_load(url, lambda started: fault(api, database, started))
+            posted: dict[str, list[float]] = {}
+            last_posted = await steady_load(
+                url, lambda started: fault(api, database, started), posted
+            )
             expected = CHATS * MESSAGES_PER_CHAT
             deadline = time.monotonic() + 600
             while len(api.delivered) < expected and time.monotonic() < deadline:
@@ -101,6 +105,14 @@ async def run(name: str, data_dir: Path, fault: Any, **settings: Any) -> dict[st
     for params in api.calls_of("sendMessage"):
         per_chat.setdefault(str(params["chat_id"]), []).append(str(params["text"]))
     sent = Counter(chat for _, chat in api.delivered)
+    replied: dict[str, list[float]] = {}
+    for at, chat in sorted(api.delivered):
+        replied.setdefault(chat, []).append(at)
+    waits = [
+        reply - asked
+        for chat, times in posted.items()
+        for asked, reply in zip(times, replied.get(chat, []), strict=False)
+    ]
     in_order = sum(
         1
         for texts in per_chat.values()
@@ -114,6 +126,7 @@ async def run(name: str, data_dir: Path, fault: Any, **settings: Any) -> dict[st
         "duplicates": sum(max(0, n - MESSAGES_PER_CHAT) for n in sent.values()),
         "chats_in_order": f"{in_order}/{CHATS}",
         "caught_up_s": round(caught_up, 1),
+        "longest_wait_s": round(max(waits, default=0.0), 1),
         "outbox": counts,
     }
 
@@ -171,7 +184,15 @@ def main() -> None:
             results.append(asyncio.run(run(name, Path(tmp), fault, **extra)))
     print(
         markdown_table(
-            ["run", "messages", "lost", "duplicates", "chats in order", "caught up after"],
+            [
+                "run",
+                "messages",
+                "lost",
+                "duplicates",
+                "chats in order",
+                "longest wait for a reply",
+                "all delivered after the last post",
+            ],
             [
                 [
                     r["run"],
@@ -179,6 +200,7 @@ def main() -> None:
                     r["lost"],
                     r["duplicates"],
                     r["chats_in_order"],
+                    f"{r['longest_wait_s']} s",
                     f"{r['caught_up_s']} s",
                 ]
                 for r in results

@@ -42,7 +42,8 @@ def free_port() -> int:
 async def measure(settings: Settings) -> dict[str, float]:
     questions = [q.text for q in load_devset()]
     rss_before = rss_mib()
-    async with running_bot(settings, lambda m: print(m, file=sys.stderr)) as runtime:
+    progress = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    async with running_bot(settings, progress, platforms=False) as runtime:
         rss_loaded = rss_mib()
         for text in questions[:20]:  # warm-up
             await runtime.rasa.parse(text)
@@ -53,9 +54,10 @@ async def measure(settings: Settings) -> dict[str, float]:
             parse_s.append(time.perf_counter() - start)
         turn_s = []
         for text in questions:
-            message = IncomingMessage("bench", uuid.uuid4().hex, "bench", text)
+            chat = uuid.uuid4().hex
+            message = IncomingMessage("bench", chat, "bench", text, message_id=chat)
             start = time.perf_counter()
-            reply = await runtime.pipeline.handle(message)
+            reply = (await runtime.turns.answer_now(message)).reply
             turn_s.append(time.perf_counter() - start)
             assert reply is not None and reply.intent and reply.intent.name != "nlu_unavailable"
         conversation_s = []
@@ -68,7 +70,7 @@ async def measure(settings: Settings) -> dict[str, float]:
                     )
                     message = IncomingMessage("bench", chat, "bench", text, str(n), attachments)
                     start = time.perf_counter()
-                    await runtime.pipeline.handle(message)
+                    await runtime.turns.answer_now(message)
                     conversation_s.append(time.perf_counter() - start)
         rss_after = rss_mib()
     parse = percentiles_ms(parse_s)

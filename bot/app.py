@@ -18,18 +18,14 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bot.console.routes import ROUTES as CONSOLE_ROUTES
 from bot.console.routes import STATIC_DIR as CONSOLE_STATIC_DIR
-from bot.core import replies
-from bot.delivery.service import close_connectors, open_connectors, running_delivery
+from bot.core import catalogue
+from bot.delivery.service import running_delivery
 from bot.runtime import Progress, running_bot
 from bot.settings import Settings
-from bot.storage.secrets import stored_secret
-from bot.web.chat import STATIC_DIR, WebChat, chat_message, chat_page, chat_updates
+from bot.web.chat import STATIC_DIR, chat_message, chat_page, chat_updates
 from bot.web.health import health
 from bot.web.middleware import BodyLimit, SecurityHeaders
-from bot.web.ratelimit import RequestLimits
-from bot.web.sessions import WebSessions
 from bot.web.webhooks import webhook
-from connectors import webchat
 
 log = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER_S = "10"
@@ -40,22 +36,16 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with running_bot(settings, progress) as runtime:
             app.state.runtime = runtime
-            app.state.web = web_chat(settings)
-            connectors = await open_connectors(settings, runtime.database)
-            connectors[webchat.PLATFORM] = app.state.web.connector
-            for platform, connector in connectors.items():
+            for platform, connector in runtime.connectors.items():
                 if not connector.ready:
                     progress(f"{platform}: {connector.problem}; thử lại trong nền.")
-            try:
-                async with running_delivery(
-                    connectors, runtime.database, runtime.pipeline, settings
-                ) as delivery:
-                    for platform in delivery.webhooks:
-                        progress(f"Webhook: /webhooks/{platform}")
-                    app.state.delivery = delivery
-                    yield
-            finally:
-                await close_connectors(connectors)
+            async with running_delivery(
+                runtime.store, runtime.turns, runtime.connectors, settings
+            ) as delivery:
+                for platform in delivery.webhooks:
+                    progress(f"Webhook: /webhooks/{platform}")
+                app.state.delivery = delivery
+                yield
 
     return Starlette(
         routes=[
@@ -87,25 +77,12 @@ def proxies(settings: Settings) -> list[Middleware]:
     return [Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)] if trusted else []
 
 
-def web_chat(settings: Settings) -> WebChat:
-    limits = RequestLimits(
-        {
-            "session_per_address": settings.web_new_sessions_per_address,
-            "message_per_address": settings.web_messages_per_address,
-            "message_per_session": settings.web_messages_per_session,
-            "updates_per_session": settings.web_updates_per_session,
-        }
-    )
-    secret = settings.web_session_secret or stored_secret(settings.data_dir, "web-session-secret")
-    return WebChat(webchat.WebChatConnector(), WebSessions(secret), limits)
-
-
 async def database_unavailable(request: Request, error: Exception) -> Response:
     """The database is down or locked: ask the platform (or the page) to come back later, so
     that nothing is lost."""
     log.warning("database unavailable: %s", type(error).__name__)
     headers = {"Retry-After": DATABASE_RETRY_AFTER_S}
     if request.url.path.startswith("/console"):
-        return HTMLResponse(replies.TEMPORARILY_UNAVAILABLE, status_code=503, headers=headers)
-    body = {"error": "unavailable", "text": replies.TEMPORARILY_UNAVAILABLE}
+        return HTMLResponse(catalogue.TEMPORARILY_UNAVAILABLE, status_code=503, headers=headers)
+    body = {"error": "unavailable", "text": catalogue.TEMPORARILY_UNAVAILABLE}
     return JSONResponse(body, status_code=503, headers=headers)

@@ -6,6 +6,7 @@ stdout carries only results; progress and errors go to stderr.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import sys
@@ -103,11 +104,12 @@ def ask(
     """Answer each stdin line as the first message of a fresh conversation."""
 
     async def run() -> None:
-        async with running_bot(get_settings(), progress) as runtime:
+        async with running_bot(get_settings(), progress, platforms=False) as runtime:
             batch = uuid.uuid4().hex[:12]
-            for request_id, text in read_jsonl():
-                message = IncomingMessage("cli", f"ask-{batch}-{request_id}", "cli", text or "")
-                reply = await runtime.pipeline.handle(message)
+            for n, (request_id, text) in enumerate(read_jsonl()):
+                chat_id = f"ask-{batch}-{n}"
+                message = IncomingMessage("cli", chat_id, "cli", text or "", message_id=chat_id)
+                reply = (await runtime.turns.answer_now(message)).reply
                 if reply is not None:
                     write_json_line(reply_json(request_id, reply))
 
@@ -121,19 +123,20 @@ def chat() -> None:
     async def run(runtime: Runtime) -> None:
         chat_id = f"terminal-{uuid.uuid4().hex[:12]}"
         stderr.print("Gõ câu hỏi rồi nhấn Enter. Ctrl-D để thoát.")
-        while True:
+        for n in itertools.count():
             try:
                 text = await asyncio.to_thread(input, "Bạn: ")
             except EOFError:
                 return
-            reply = await runtime.pipeline.handle(IncomingMessage("cli", chat_id, "cli", text))
+            message = IncomingMessage("cli", chat_id, "cli", text, message_id=f"{chat_id}-{n}")
+            reply = (await runtime.turns.answer_now(message)).reply
             if reply is not None:
                 typer.echo(f"Bot: {reply.text}\n")
             else:
                 stderr.print("[dim](Tin nhắn đã được chuyển tới cán bộ tư vấn.)[/dim]")
 
     async def main() -> None:
-        async with running_bot(get_settings(), progress) as runtime:
+        async with running_bot(get_settings(), progress, platforms=False) as runtime:
             await run(runtime)
 
     asyncio.run(main())
@@ -254,10 +257,14 @@ def telegram_set_webhook(
         stderr.print("[red]Set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET first.[/red]")
         raise typer.Exit(1)
 
-    connector = TelegramConnector.from_settings(settings)
+    connector = TelegramConnector(
+        settings.telegram_bot_token, settings.telegram_webhook_secret, settings.telegram_api_base
+    )
 
     async def run() -> bool:
-        await connector.start()
+        if not await connector.start():
+            stderr.print(f"[red]Telegram is not reachable:[/red] {escape(connector.problem)}")
+            raise typer.Exit(1)
         try:
             return await connector.set_webhook(url)
         finally:

@@ -1,4 +1,6 @@
-"""Wiring: settings in, a running bot out (database, knowledge base, Rasa, pipeline)."""
+"""The composition root: settings in, a running bot out. Everything is built here (database,
+knowledge base, Rasa, the turn's stages, connectors, the turn and conversation services, the
+web chat); the rest of the code receives what it needs."""
 
 from __future__ import annotations
 
@@ -6,30 +8,44 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.core import replies
+from bot.core import catalogue
 from bot.core.compose import Composer, ExtractiveComposer
-from bot.core.handlers import (
-    CaseStatus,
-    FixedReply,
-    Handler,
-    HumanRequest,
-    LawQuestion,
-    MatchFloors,
-)
-from bot.core.handoff import Clock, Handoff, WorkingHours
+from bot.core.handlers import CaseStatus, FixedReply, HumanRequest, LawQuestion, MatchFloors
+from bot.core.handoff import Handoff, WorkingHours
 from bot.core.intake import OPTIONS_GUIDANCE, ComplaintIntake
 from bot.core.llm import LlmComposer
 from bot.core.messages import Action
-from bot.core.pipeline import TurnPipeline, Understand
+from bot.core.pipeline import TurnPipeline
+from bot.core.ports import Clock, IntentParser
 from bot.core.router import Router
+from bot.core.stages.dialogue import ContinueDialogue
+from bot.core.stages.normalise import Normalise
+from bot.core.stages.nothing_to_read import NothingToRead
+from bot.core.stages.offer_staff import OfferStaffWhenStuck
+from bot.core.stages.record import Record
+from bot.core.stages.route import Route
+from bot.core.stages.safety import Safety
+from bot.core.stages.self_harm import SelfHarm
+from bot.core.stages.staff_hold import WhileStaffHold
+from bot.core.stages.understand import Understand
+from bot.core.turn import Handler
+from bot.delivery.conversations import ConversationService
+from bot.delivery.store import DeliveryStore
+from bot.delivery.turns import Turns
 from bot.nlu.client import RasaClient
 from bot.nlu.server import RasaServer, resolve_rasa_token
 from bot.settings import Settings
-from bot.storage.conversations import ConversationStore
+from bot.storage.conversations import ConversationRecords
 from bot.storage.database import Database, migrate
-from bot.storage.secrets import private_dir
+from bot.storage.secrets import private_dir, stored_secret
+from bot.storage.tokens import TokenStore
+from bot.web.chat import WebChat
+from bot.web.ratelimit import RequestLimits
+from bot.web.sessions import WebSessions
+from connectors.base import Connector, TokenPair
+from connectors.webchat import WebChatConnector
 from knowledge_base.service import KnowledgeBase
 
 Progress = Callable[[str], None]
@@ -63,36 +79,33 @@ def build_composer(settings: Settings, kb: KnowledgeBase) -> Composer:
 
 
 def build_pipeline(
-    settings: Settings,
-    kb: KnowledgeBase,
-    store: ConversationStore,
-    nlu: RasaClient,
-    clock: Clock = local_now,
+    settings: Settings, kb: KnowledgeBase, parser: IntentParser, clock: Clock = local_now
 ) -> TurnPipeline:
+    """The turn as a literal list of stages, and the handlers they route to."""
     composer = build_composer(settings, kb)
     options = ExtractiveComposer(kb.corpus, kb.guidance)
     floors = MatchFloors(settings.retrieval_similarity_floor, settings.retrieval_lexical_floor)
     law = LawQuestion(kb.searcher, composer, floors)
     hours = WorkingHours.parse(settings.working_hours, settings.working_days, settings.timezone)
-    handoff = Handoff(store, hours, settings.staff_expected_wait_min, clock)
+    handoff = Handoff(hours, settings.staff_expected_wait_min, clock)
     intake = ComplaintIntake(
         lambda: options.compose_guidance(OPTIONS_GUIDANCE, clock().date()), law, handoff
     )
     human = HumanRequest(handoff)
-    case_status = CaseStatus(store)
+    case_status = CaseStatus()
     handlers: dict[str, Handler] = {
-        "greet": FixedReply(replies.GREET, Action.SMALLTALK),
-        "thanks": FixedReply(replies.THANKS, Action.SMALLTALK),
-        "goodbye": FixedReply(replies.GOODBYE, Action.SMALLTALK),
-        "bot_identity": FixedReply(replies.BOT_IDENTITY, Action.SMALLTALK),
-        "affirm": FixedReply(replies.NOTHING_TO_CONFIRM, Action.SMALLTALK),
-        "deny": FixedReply(replies.NOTHING_TO_CONFIRM, Action.SMALLTALK),
-        "cancel": FixedReply(replies.NOTHING_TO_CANCEL, Action.SMALLTALK),
-        "back_to_bot": FixedReply(replies.ALREADY_WITH_BOT, Action.SMALLTALK),
-        "attachment": FixedReply(replies.ATTACHMENT_RECEIVED, Action.CLARIFY),
-        "out_of_scope": FixedReply(replies.OUT_OF_SCOPE, Action.OUT_OF_SCOPE),
-        "help": FixedReply(replies.HELP, Action.SMALLTALK),
-        "sticker": FixedReply(replies.STICKER, Action.CLARIFY),
+        "greet": FixedReply(catalogue.GREET, Action.SMALLTALK),
+        "thanks": FixedReply(catalogue.THANKS, Action.SMALLTALK),
+        "goodbye": FixedReply(catalogue.GOODBYE, Action.SMALLTALK),
+        "bot_identity": FixedReply(catalogue.BOT_IDENTITY, Action.SMALLTALK),
+        "affirm": FixedReply(catalogue.NOTHING_TO_CONFIRM, Action.SMALLTALK),
+        "deny": FixedReply(catalogue.NOTHING_TO_CONFIRM, Action.SMALLTALK),
+        "cancel": FixedReply(catalogue.NOTHING_TO_CANCEL, Action.SMALLTALK),
+        "back_to_bot": FixedReply(catalogue.ALREADY_WITH_BOT, Action.SMALLTALK),
+        "attachment": FixedReply(catalogue.ATTACHMENT_RECEIVED, Action.CLARIFY),
+        "out_of_scope": FixedReply(catalogue.OUT_OF_SCOPE, Action.OUT_OF_SCOPE),
+        "help": FixedReply(catalogue.HELP, Action.SMALLTALK),
+        "sticker": FixedReply(catalogue.STICKER, Action.CLARIFY),
         "ask_human": human,
         "complain_business": intake.offer,
         "check_case_status": case_status,
@@ -103,7 +116,66 @@ def build_pipeline(
         confidence_floor=settings.intent_confidence_floor,
         by_entity={"case_number": case_status},
     )
-    return TurnPipeline(store, Understand(nlu), router, intake, human, settings.max_message_chars)
+    understand = Understand(parser)
+    return TurnPipeline(
+        [
+            Normalise(settings.max_message_chars),
+            Record(),
+            WhileStaffHold(understand),
+            NothingToRead(),
+            Safety(),
+            understand,
+            SelfHarm(human),
+            ContinueDialogue(intake, human),
+            Route(router),
+            OfferStaffWhenStuck(),
+        ]
+    )
+
+
+async def build_connectors(settings: Settings, database: Database) -> dict[str, Connector]:
+    """The platforms whose settings are present, started if they are reachable (if not, the
+    delivery service keeps trying in the background)."""
+    connectors: dict[str, Connector] = {}
+    if settings.telegram_bot_token:
+        from connectors.telegram import TelegramConnector
+
+        telegram = TelegramConnector(
+            settings.telegram_bot_token,
+            settings.telegram_webhook_secret,
+            settings.telegram_api_base,
+        )
+        await telegram.start()
+        connectors[telegram.platform] = telegram
+    if settings.zalo_enabled:
+        from connectors.zalo import ZaloConnector
+
+        initial = TokenPair(settings.zalo_access_token, settings.zalo_refresh_token)
+        zalo = ZaloConnector(
+            app_id=settings.zalo_app_id,
+            app_secret=settings.zalo_app_secret,
+            oa_secret_key=settings.zalo_oa_secret_key,
+            tokens=TokenStore(database, "zalo"),
+            initial_tokens=initial,
+            api_base=settings.zalo_api_base,
+            oauth_base=settings.zalo_oauth_base,
+            replay_window=timedelta(seconds=settings.zalo_replay_window_s),
+        )
+        connectors[zalo.platform] = zalo
+    return connectors
+
+
+def build_web_chat(settings: Settings, connector: WebChatConnector) -> WebChat:
+    limits = RequestLimits(
+        {
+            "session_per_address": settings.web_new_sessions_per_address,
+            "message_per_address": settings.web_messages_per_address,
+            "message_per_session": settings.web_messages_per_session,
+            "updates_per_session": settings.web_updates_per_session,
+        }
+    )
+    secret = settings.web_session_secret or stored_secret(settings.data_dir, "web-session-secret")
+    return WebChat(connector, WebSessions(secret), limits)
 
 
 @dataclass
@@ -113,11 +185,19 @@ class Runtime:
     kb: KnowledgeBase
     rasa: RasaClient
     pipeline: TurnPipeline
+    connectors: dict[str, Connector]
+    store: DeliveryStore
+    turns: Turns
+    conversations: ConversationService
+    web: WebChat
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, progress: Progress) -> AsyncIterator[Runtime]:
-    """Start what the bot needs (Rasa only if none answers); stop what was started on exit."""
+async def running_bot(
+    settings: Settings, progress: Progress, platforms: bool = True
+) -> AsyncIterator[Runtime]:
+    """Start what the bot needs (Rasa only if none answers; the platforms' connectors unless
+    ``platforms`` is False); stop what was started on exit."""
     private_dir(settings.data_dir)
     token = resolve_rasa_token(settings)
     server = RasaServer.from_settings(settings, token, log=progress)
@@ -134,10 +214,29 @@ async def running_bot(settings: Settings, progress: Progress) -> AsyncIterator[R
             progress(f"Không khởi động được Rasa: {error}. Bot vẫn trả lời từ chỉ mục.")
     database = Database(settings.resolved_database_url, settings.database_busy_timeout_s)
     rasa = RasaClient(settings.rasa_url, token, settings.rasa_timeout_s)
+    web = WebChatConnector()
+    connectors: dict[str, Connector] = {web.platform: web}
     try:
-        pipeline = build_pipeline(settings, kb, ConversationStore(database), rasa)
-        yield Runtime(settings, database, kb, rasa, pipeline)
+        if platforms:
+            connectors |= await build_connectors(settings, database)
+        pipeline = build_pipeline(settings, kb, rasa)
+        records = ConversationRecords(database)
+        store = DeliveryStore(database)
+        yield Runtime(
+            settings=settings,
+            database=database,
+            kb=kb,
+            rasa=rasa,
+            pipeline=pipeline,
+            connectors=connectors,
+            store=store,
+            turns=Turns(records, pipeline, store, connectors),
+            conversations=ConversationService(records, store, connectors),
+            web=build_web_chat(settings, web),
+        )
     finally:
+        for connector in connectors.values():
+            await connector.aclose()
         await rasa.aclose()
         await database.dispose()
         await server.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ValidationError
@@ -77,6 +78,28 @@ class DeliveryFailed(Exception):
         self.reason = reason
         self.retry_after = retry_after
         self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """A platform's OAuth access token and its (single-use) refresh token."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: datetime | None = None
+
+
+class TokenVault(Protocol):
+    """Where a platform's current token pair is kept, shared by every process."""
+
+    async def load(self) -> TokenPair | None: ...
+
+    async def seed(self, pair: TokenPair) -> bool:
+        """Store ``pair`` unless a pair is stored already."""
+
+    async def replace(self, old_refresh_token: str, new_pair: TokenPair) -> bool:
+        """Store ``new_pair`` only if the stored refresh token is still ``old_refresh_token``;
+        False when another process replaced it first."""
 
 
 @dataclass(frozen=True)

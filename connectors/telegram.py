@@ -41,7 +41,6 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.messages import Attachment, Event, IncomingMessage, OutgoingMessage
-from bot.settings import Settings
 from connectors.base import (
     INBOUND_TEXT_LIMIT,
     BadPayload,
@@ -217,14 +216,6 @@ class TelegramConnector:
                 ),
                 CallbackQueryHandler(_on_button),
             ]
-        )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TelegramConnector:
-        return cls(
-            settings.telegram_bot_token,
-            settings.telegram_webhook_secret,
-            settings.telegram_api_base,
         )
 
     @property

@@ -9,6 +9,8 @@ sending one only makes it available, and the page fetches what is new from
 
 from __future__ import annotations
 
+import uuid
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.messages import IncomingMessage, OutgoingMessage
@@ -54,7 +56,8 @@ class WebChatConnector:
             chat_id=session,
             user_id=session,
             text=posted.text,
-            message_id=posted.message_id,
+            # The page sends an ID so that a retried POST is recognised; other clients get one.
+            message_id=posted.message_id or uuid.uuid4().hex,
         )
 
     def render(self, message: OutgoingMessage) -> list[Payload]:

@@ -4,7 +4,7 @@ Webhooks carry ``X-ZEvent-Signature: mac=<sha256(app_id + body + timestamp + OA 
 Replies are consultation messages (``/v3.0/oa/message/cs``). Zalo answers HTTP 200 even when a
 call fails, so the ``error`` field decides. The access token lives about 25 hours; the refresh
 token is single-use, so refreshing is serialised in-process by a lock and across processes by the
-compare-and-swap of ``TokenStore.replace``.
+compare-and-swap of ``TokenVault.replace``.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.core.messages import Attachment, Event, IncomingMessage, OutgoingMessage
-from bot.settings import Settings
-from bot.storage.tokens import TokenPair, TokenStore
 from connectors.base import (
     BadPayload,
     DeliveryFailed,
     Payload,
     ReplyWindow,
+    TokenPair,
+    TokenVault,
     WebhookRejected,
     door_text,
     read_json,
@@ -91,7 +91,7 @@ class ZaloConnector:
         app_id: str,
         app_secret: str,
         oa_secret_key: str,
-        tokens: TokenStore,
+        tokens: TokenVault,
         initial_tokens: TokenPair | None = None,
         api_base: str = "https://openapi.zalo.me",
         oauth_base: str = "https://oauth.zaloapp.com",
@@ -111,22 +111,6 @@ class ZaloConnector:
         self._client = httpx.AsyncClient(timeout=TIMEOUT_S)
         self._pair: TokenPair | None = None
         self._refresh_lock = asyncio.Lock()
-
-    @classmethod
-    def from_settings(cls, settings: Settings, tokens: TokenStore) -> ZaloConnector:
-        initial = None
-        if settings.zalo_refresh_token or settings.zalo_access_token:
-            initial = TokenPair(settings.zalo_access_token, settings.zalo_refresh_token)
-        return cls(
-            app_id=settings.zalo_app_id,
-            app_secret=settings.zalo_app_secret,
-            oa_secret_key=settings.zalo_oa_secret_key,
-            tokens=tokens,
-            initial_tokens=initial,
-            api_base=settings.zalo_api_base,
-            oauth_base=settings.zalo_oauth_base,
-            replay_window=timedelta(seconds=settings.zalo_replay_window_s),
-        )
 
     async def start(self) -> bool:
         return True

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import secrets
 import socket
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,17 @@ import pytest
 from chromadb.api.types import DefaultEmbeddingFunction
 from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
 
+from bot.core.messages import IncomingMessage, OutgoingMessage
+from bot.core.ports import Clock, IntentParser
+from bot.delivery.conversations import ConversationService
+from bot.delivery.store import DeliveryStore
+from bot.delivery.turns import Turns
 from bot.nlu.server import RasaServer
+from bot.runtime import build_pipeline, local_now
 from bot.settings import PROJECT_ROOT, Settings
+from bot.storage.conversations import ConversationRecords
 from bot.storage.database import Database, migrate
+from connectors.base import Connector
 from knowledge_base.service import KnowledgeBase
 
 CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
@@ -98,3 +108,29 @@ def bot_settings(data_dir: Path, rasa: RasaServer, **extra: Any) -> Settings:
         rasa_autostart=False,
         **extra,
     )
+
+
+class BotUnderTest:
+    """The whole path of a turn as the web chat and the command line take it (inbox, stages,
+    one transaction), and the staff actions, on a database of the test's choosing."""
+
+    def __init__(
+        self,
+        database: Database,
+        knowledge_base: KnowledgeBase,
+        parser: IntentParser,
+        settings: Settings | None = None,
+        clock: Clock = local_now,
+        connectors: dict[str, Connector] | None = None,
+    ) -> None:
+        pipeline = build_pipeline(settings or Settings(), knowledge_base, parser, clock)
+        self.records = ConversationRecords(database)
+        self.store = DeliveryStore(database)
+        self.turns = Turns(self.records, pipeline, self.store, connectors or {})
+        self.conversations = ConversationService(self.records, self.store, connectors or {})
+
+    async def say(self, message: IncomingMessage) -> OutgoingMessage | None:
+        """The reply to ``message`` (given a fresh message ID if it has none)."""
+        if message.message_id is None:
+            message = replace(message, message_id=uuid.uuid4().hex)
+        return (await self.turns.answer_now(message)).reply

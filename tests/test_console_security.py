@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.messages import IncomingMessage
-from bot.storage.conversations import ConversationStore
+from bot.storage.conversations import ConversationRecords
 from bot.storage.models import AuditEntry, Case
 from tests.console_support import (
     Client,
@@ -98,11 +98,11 @@ async def test_resolving_needs_a_claim_and_a_case_file_change_is_audited(
 async def test_staff_cannot_open_a_conversation_never_handed_to_staff(
     console_app: ConsoleApp, lan: Client
 ) -> None:
-    store = ConversationStore(console_app.database)
     message = IncomingMessage(
         "web", "private-session-1", "private-session-1", "tôi hỏi riêng", "m1"
     )
-    conversation, _ = await store.record_incoming(message, message.text)
+    async with ConversationRecords(console_app.database).for_message(message) as conversation:
+        conversation.record_incoming(message.text, ())
     page = await lan.get(f"/console/conversations/{conversation.id}")
     assert page.status_code == 404 and "tôi hỏi riêng" not in page.text
     admin = Client(console_app.url)

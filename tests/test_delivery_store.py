@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.core.messages import Attachment, Event, IncomingMessage
-from bot.delivery.store import DeliveryStore
+from bot.core.safety import redact
+from bot.delivery.store import DeliveryStore, Reply
 from bot.delivery.workers import Backoff
 from bot.storage.database import Database, migrate
 from bot.storage.models import InboxItem, OutboxItem
@@ -51,7 +52,11 @@ async def test_processing_keeps_redacted_text_and_queues_the_reply(database: Dat
     await store.accept(message("m1", "sđt của tôi 0912345678"))
     [item] = await store.claim_inbound()
     assert item.message is not None
-    await store.complete_inbound(item.id, item.message, [{"n": 1}, {"n": 2}])
+    async with database.sessions() as session, session.begin():
+        stored = redact(item.message.text)
+        await store.complete_inbound(
+            session, item.id, item.message, stored, Reply(1, [{"n": 1}, {"n": 2}])
+        )
     counts = await store.counts()
     assert counts == {"outbox_pending": 2, "inbox_pending": 0, "inbox_dead": 0}
     async with database.sessions() as session:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.console.auth import Accounts
-from bot.core import replies
+from bot.core import catalogue
 from bot.settings import Settings
 from bot.storage.database import Database, sqlite_path
 from bot.storage.models import InboxItem, OutboxItem
@@ -94,7 +94,7 @@ async def test_a_huge_adversarial_zalo_message_is_cut_at_the_door_and_the_chat_g
         return [str(s.message["text"]) for s in platforms.zalo.sent if s.user_id == "z-huge"]
 
     await eventually(lambda: len(answers()) >= 2)
-    assert replies.TRUNCATED.strip() in answers()[0]
+    assert catalogue.TRUNCATED.strip() in answers()[0]
     assert "Xin chào" in answers()[-1]
 
 

@@ -19,13 +19,11 @@ from bot.delivery.store import DeliveryStore
 from bot.delivery.workers import InboundWorker, OutboundWorker
 from bot.nlu.client import RasaClient
 from bot.nlu.server import RasaServer
-from bot.runtime import build_pipeline
-from bot.settings import Settings
-from bot.storage.conversations import ConversationStore
 from bot.storage.database import Database, migrate
 from bot.storage.models import InboxItem, OutboxItem
 from connectors.telegram import TelegramConnector
 from knowledge_base.service import KnowledgeBase
+from tests.conftest import BotUnderTest
 from tests.fakes.telegram_api import TOKEN, FakeBotApi
 from tests.postgres import postgres_server
 
@@ -48,12 +46,11 @@ async def one_process(
     client = RasaClient(rasa.url, rasa.token, timeout_s=5.0)
     telegram = TelegramConnector(TOKEN, "secret", api.base_url, timeout_s=5.0)
     await telegram.start()
-    pipeline = build_pipeline(Settings(), knowledge_base, ConversationStore(database), client)
-    store = DeliveryStore(database)
+    bot = BotUnderTest(database, knowledge_base, client, connectors={"telegram": telegram})
     wake, queued = asyncio.Event(), asyncio.Event()
     workers = [
-        InboundWorker(store, pipeline, {"telegram": telegram}, wake, queued, max_attempts=5),
-        OutboundWorker(store, telegram, queued, give_up_after=timedelta(hours=1)),
+        InboundWorker(bot.store, bot.turns, wake, queued, max_attempts=5),
+        OutboundWorker(bot.store, telegram, queued, give_up_after=timedelta(hours=1)),
     ]
     tasks = [asyncio.create_task(worker.run(poll_s=0.05)) for worker in workers]
     try:

@@ -13,15 +13,14 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core.messages import Attachment, IncomingMessage, OutgoingMessage, State
-from bot.core.pipeline import TurnPipeline
+from bot.console.auth import Accounts, Staff
+from bot.core.messages import Attachment, IncomingMessage, OutgoingMessage
 from bot.nlu.client import RasaClient
 from bot.nlu.server import RasaServer
-from bot.runtime import build_pipeline
-from bot.settings import Settings
-from bot.storage.conversations import ConversationStore
+from bot.storage.conversations import ConversationRecords
 from bot.storage.database import Database, migrate
 from knowledge_base.service import KnowledgeBase
+from tests.conftest import BotUnderTest
 
 pytestmark = pytest.mark.rasa
 
@@ -39,9 +38,9 @@ def _scenarios() -> list[Any]:
 
 @dataclass
 class Conversation:
-    """One citizen's chat with a bot that may be restarted, on a fixed clock."""
+    """One citizen's chat with a bot that may be restarted, on a fixed clock; staff act on it
+    through the same service as the console."""
 
-    settings: Settings
     knowledge_base: KnowledgeBase
     rasa: RasaServer
     database_url: str
@@ -49,18 +48,15 @@ class Conversation:
     chat_id: str
     database: Database | None = None
     client: RasaClient | None = None
-    pipeline: TurnPipeline | None = None
+    bot: BotUnderTest | None = None
+    staff: Staff | None = None
     sent: int = 0
 
     async def start(self) -> None:
         self.database = Database(self.database_url)
         self.client = RasaClient(self.rasa.url, self.rasa.token, timeout_s=5.0)
-        self.pipeline = build_pipeline(
-            self.settings,
-            self.knowledge_base,
-            ConversationStore(self.database),
-            self.client,
-            clock=lambda: self.now,
+        self.bot = BotUnderTest(
+            self.database, self.knowledge_base, self.client, clock=lambda: self.now
         )
 
     async def stop(self) -> None:
@@ -69,22 +65,22 @@ class Conversation:
         await self.database.dispose()
 
     @property
-    def store(self) -> ConversationStore:
-        assert self.database
-        return ConversationStore(self.database)
+    def records(self) -> ConversationRecords:
+        assert self.bot
+        return self.bot.records
 
     async def say(self, text: str, attachments: int = 0) -> OutgoingMessage | None:
-        assert self.pipeline
+        assert self.bot
         self.sent += 1
         files = tuple(
             Attachment("photo", f"https://files.example/{self.chat_id}/{self.sent}-{n}.jpg")
             for n in range(attachments)
         )
         message = IncomingMessage("test", self.chat_id, "citizen", text, str(self.sent), files)
-        return await self.pipeline.handle(message)
+        return await self.bot.say(message)
 
     async def conversation_id(self) -> int:
-        messages = await self.store.transcript("test", self.chat_id)
+        messages = await self.records.transcript("test", self.chat_id)
         return messages[0].conversation_id
 
 
@@ -94,14 +90,17 @@ async def conversation(
 ) -> AsyncIterator[Conversation]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     await migrate(url)
+    database = Database(url)
+    staff_id = await Accounts(database).add_user("lan", "Trần Thị Lan", "staff", "mat-khau-1234")
+    await database.dispose()
     chat = Conversation(
-        Settings(),
         knowledge_base,
         rasa_server,
         url,
         datetime.fromisoformat(WORKING_HOURS_MONDAY),
         chat_id=re.sub(r"\W+", "-", request.node.name)[:60],
     )
+    chat.staff = Staff(staff_id, "lan", "Trần Thị Lan", "staff", csrf_token="")
     await chat.start()
     yield chat
     await chat.stop()
@@ -126,15 +125,17 @@ async def test_transcript(conversation: Conversation, scenario: dict[str, Any]) 
 
 
 async def _staff_action(conversation: Conversation, action: str) -> None:
-    """What the console does to the conversation (see bot/console/actions.py)."""
+    """What staff do in the console, through the console's own service."""
+    assert conversation.bot and conversation.staff
     conversation_id = await conversation.conversation_id()
-    state = {"claim": State.WITH_STAFF, "release": State.BOT, "resolve": State.BOT}[action]
-    await conversation.store.transition(conversation_id, state, "staff:lan", action)
-    if action == "resolve":
-        case = (await conversation.store.cases(conversation_id))[-1]
-        await conversation.store.save_dialogue(
-            conversation_id, {"expecting": "rating", "case": case.number}
-        )
+    service, staff = conversation.bot.conversations, conversation.staff
+    actions = {
+        "claim": lambda: service.claim(conversation_id, staff),
+        "release": lambda: service.release(conversation_id, staff),
+        "return": lambda: service.return_to_bot(conversation_id, staff),
+        "resolve": lambda: service.resolve(conversation_id, staff, "resolved"),
+    }
+    await actions[action]()
 
 
 def _check_reply(reply: OutgoingMessage | None, expected: dict[str, Any] | str, where: str) -> None:
@@ -167,7 +168,7 @@ async def _check_records(conversation: Conversation, expected: dict[str, Any]) -
     if not expected:
         return
     conversation_id = await conversation.conversation_id()
-    store = conversation.store
+    store = conversation.records
     if "state" in expected or "transitions" in expected:
         transitions = await store.transitions(conversation_id)
         moves = [f"{t.from_state} -> {t.to_state}" for t in transitions]

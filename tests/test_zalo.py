@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from bot.core.messages import Action, Attachment, Event, OutgoingMessage
+from bot.runtime import build_connectors
 from bot.settings import Settings
 from bot.storage.database import Database
-from bot.storage.tokens import TokenPair, TokenStore
-from connectors.base import BadPayload, DeliveryFailed, WebhookRejected
+from bot.storage.tokens import TokenStore
+from connectors.base import BadPayload, DeliveryFailed, TokenPair, WebhookRejected
 from connectors.zalo import ZaloConnector
 from tests.fakes.zalo_api import FakeZaloApi, signed_webhook
 
@@ -38,14 +39,17 @@ async def api() -> AsyncIterator[FakeZaloApi]:
         yield fake
 
 
-def connector_for(api: FakeZaloApi, database: Database) -> ZaloConnector:
+async def connector_for(api: FakeZaloApi, database: Database) -> ZaloConnector:
+    """The connector as the composition root builds it from the settings."""
     settings = Settings(_env_file=None, **api.settings(OA_SECRET))
-    return ZaloConnector.from_settings(settings, TokenStore(database, "zalo"))
+    zalo = (await build_connectors(settings, database))["zalo"]
+    assert isinstance(zalo, ZaloConnector)
+    return zalo
 
 
 @pytest.fixture
 async def zalo(api: FakeZaloApi, database: Database) -> AsyncIterator[ZaloConnector]:
-    connector = connector_for(api, database)
+    connector = await connector_for(api, database)
     yield connector
     await connector.aclose()
 
@@ -278,7 +282,7 @@ async def test_another_process_refresh_is_reused_not_repeated(
     api: FakeZaloApi, database: Database
 ) -> None:
     """Two connectors on one database: the second takes the pair the first stored."""
-    first, second = connector_for(api, database), connector_for(api, database)
+    first, second = await connector_for(api, database), await connector_for(api, database)
     try:
         await first.send(USER, {"message": {"text": "1"}})
         await second.send(USER, {"message": {"text": "2"}})
@@ -333,7 +337,7 @@ async def test_rate_limits_and_server_errors_are_retryable(
 async def test_unreachable_api_is_transient(database: Database) -> None:
     api = FakeZaloApi(app_id=APP_ID, app_secret=APP_SECRET, access_token="a", refresh_token="r")
     async with api:
-        connector = connector_for(api, database)
+        connector = await connector_for(api, database)
     try:  # the fake has stopped: nothing listens on its port any more
         with pytest.raises(DeliveryFailed) as failed:
             await connector.send(USER, {"message": {"text": "x"}})

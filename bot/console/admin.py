@@ -12,15 +12,15 @@ from bot.console.auth import ROLES, Staff
 from bot.console.reports import Period, build_report, duration, parse_period, to_csv
 from bot.console.web import accounts, back, page, render
 from bot.console.web import form as read_form
+from bot.core import catalogue
 
 MIN_PASSWORD = 10
-ROLE_NAMES = {"staff": "Cán bộ", "editor": "Biên tập viên", "admin": "Quản trị viên"}
 
 
 @page("admin")
 async def accounts_page(request: Request, staff: Staff) -> Response:
     users = await accounts(request).users()
-    return render(request, "accounts.html", staff, users=users, roles=ROLE_NAMES)
+    return render(request, "accounts.html", staff, users=users, roles=catalogue.ROLES)
 
 
 @page("admin")

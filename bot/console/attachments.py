@@ -7,10 +7,11 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.console.actions import ConsoleError
 from bot.console.auth import Staff
-from bot.console.pages import console
+from bot.console.pages import conversations
 from bot.console.web import page, render
+from bot.core import catalogue
+from bot.delivery.conversations import NotAllowed
 from bot.storage.models import Attachment
 from connectors.base import DeliveryFailed
 
@@ -27,16 +28,16 @@ class AttachmentUnavailable(Exception):
 
 @page("staff")
 async def attachment(request: Request, staff: Staff) -> Response:
-    tools = console(request)
     try:
-        found = await tools.attachment(int(request.path_params["attachment_id"]), staff)
-    except ConsoleError as error:
+        found = await conversations(request).attachment(
+            int(request.path_params["attachment_id"]), staff
+        )
+    except NotAllowed as error:
         return render(request, "error.html", staff, 404, message=str(error))
     try:
         content, media_type = await fetch(request, found)
     except AttachmentUnavailable:
-        message = "Không tải được tệp này từ nền tảng (có thể đã hết hạn hoặc quá lớn)."
-        return render(request, "error.html", staff, 502, message=message)
+        return render(request, "error.html", staff, 502, message=catalogue.ATTACHMENT_UNAVAILABLE)
     inline = media_type in INLINE_TYPES
     disposition = "inline" if inline else "attachment"
     headers = {"Content-Disposition": f'{disposition}; filename="tep-{found.id}"'}

@@ -95,6 +95,10 @@ class Staff:
         return self.role == "admin" or self.role in roles
 
     @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
     def actor(self) -> str:
         return f"staff:{self.username}"
 

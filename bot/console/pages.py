@@ -12,20 +12,23 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from bot.console.actions import OUTCOMES, Console, ConsoleError
 from bot.console.auth import COOKIE, LOGIN_CSRF_COOKIE, SESSION_TTL, LoginThrottled, Staff, same
 from bot.console.queue import queue
-from bot.console.transcript import failed_deliveries, transcript
+from bot.console.transcript import conversation_view, failed_deliveries, transcript
 from bot.console.web import TEMPLATES, accounts, back, page, render
 from bot.console.web import form as read_form
+from bot.core import catalogue
+from bot.core.conversation import State
+from bot.delivery.conversations import ConversationService, NotAllowed
 from bot.storage.models import CannedReply, StaffUser
 from bot.web.ratelimit import client_address
 
 STREAM_S = 300.0  # an event stream ends after this; the browser reconnects by itself
 
 
-def console(request: Request) -> Console:
-    return Console(request.app.state.runtime.database, request.app.state.delivery)
+def conversations(request: Request) -> ConversationService:
+    service: ConversationService = request.app.state.runtime.conversations
+    return service
 
 
 def _cookie(response: Response, name: str, value: str, max_age: int) -> None:
@@ -48,25 +51,19 @@ async def _login(request: Request) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     sent = form.get("csrf")
     if not expected or not isinstance(sent, str) or not same(sent, expected):
-        return render(
-            request, "error.html", None, 403, message="Phiên đăng nhập hết hạn, vui lòng thử lại."
-        )
+        return render(request, "error.html", None, 403, message=catalogue.LOGIN_EXPIRED)
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     agent = request.headers.get("user-agent", "")
     try:
         token = await accounts(request).login(username, password, client_address(request), agent)
     except LoginThrottled as throttled:
-        error, status = (
-            f"Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau {throttled.wait_s} giây "
-            "hoặc liên hệ quản trị viên.",
-            429,
-        )
+        error, status = catalogue.LOGIN_THROTTLED.format(seconds=throttled.wait_s), 429
     else:
         if token is not None:
             response = RedirectResponse("/console/", status_code=303)
             _cookie(response, COOKIE, token, int(SESSION_TTL.total_seconds()))
             return response
-        error, status = "Tên đăng nhập hoặc mật khẩu không đúng.", 401
+        error, status = catalogue.LOGIN_WRONG, 401
     return render(
         request, "login.html", None, status, csrf=expected, error=error, username=username
     )
@@ -91,7 +88,7 @@ async def home(request: Request, staff: Staff) -> Response:
 async def queue_page(request: Request, staff: Staff) -> Response:
     settings = request.app.state.runtime.settings
     items = await queue(request.app.state.runtime.database, settings.console_sla_min)
-    dead = await request.app.state.delivery.store.dead_letters()
+    dead = await request.app.state.runtime.store.dead_letters()
     return render(
         request, "queue.html", staff, items=items, sla=settings.console_sla_min, dead=dead
     )
@@ -100,10 +97,10 @@ async def queue_page(request: Request, staff: Staff) -> Response:
 @page("admin")
 async def retry_dead_letter(request: Request, staff: Staff) -> Response:
     """Put a message set aside back in the queue, once its cause is fixed."""
-    retried = await request.app.state.delivery.store.retry_dead_letter(
+    retried = await request.app.state.runtime.store.retry_dead_letter(
         int(request.path_params["item_id"])
     )
-    return back("/console/", "Đã đưa tin nhắn vào hàng xử lý lại." if retried else "")
+    return back("/console/", catalogue.DEAD_LETTER_RETRIED if retried else "")
 
 
 @page("staff")
@@ -124,7 +121,7 @@ async def events(request: Request, staff: Staff) -> Response:
                 last = html
                 data = {
                     "html": html,
-                    "waiting": sum(i.state == "waiting_staff" for i in items),
+                    "waiting": sum(i.state == State.WAITING_STAFF for i in items),
                     "overdue": sum(i.overdue for i in items),
                 }
                 yield f"event: queue\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
@@ -139,13 +136,13 @@ async def events(request: Request, staff: Staff) -> Response:
 @page("staff")
 async def conversation_page(request: Request, staff: Staff) -> Response:
     conversation_id = int(request.path_params["conversation_id"])
-    tools = console(request)
     try:
-        conversation = await tools.conversation(conversation_id, staff)
-    except ConsoleError as error:
+        await conversations(request).visible(conversation_id, staff)
+    except NotAllowed as error:
         return render(request, "error.html", staff, 404, message=str(error))
-    case = await tools.case(conversation_id)
     database = request.app.state.runtime.database
+    view = await conversation_view(database, conversation_id)
+    conversation, case = view.conversation, view.case
     async with database.sessions() as session:
         users = list(await session.scalars(select(StaffUser).order_by(StaffUser.display_name)))
         canned = list(await session.scalars(select(CannedReply).order_by(CannedReply.id)))
@@ -164,12 +161,12 @@ async def conversation_page(request: Request, staff: Staff) -> Response:
         mine=bool(case and case.assigned_to == staff.id),
         entries=await transcript(database, conversation_id),
         failed=await failed_deliveries(database, conversation.platform, conversation.chat_id),
-        notes=await tools.notes(case.id) if case else [],
-        transitions=await tools.conversations.transitions(conversation_id),
+        notes=view.notes,
+        transitions=view.transitions,
         colleagues=[u for u in users if u.active and u.role != "editor" and u.id != staff.id],
         canned=filled,
         draft=draft,
-        outcomes=OUTCOMES,
+        outcomes=catalogue.OUTCOMES,
     )
 
 
@@ -179,43 +176,41 @@ async def conversation_action(request: Request, staff: Staff) -> Response:
     action = request.path_params["action"]
     form = await read_form(request)
     text = str(form.get("text", ""))
-    tools = console(request)
+    service = conversations(request)
     url = f"/console/conversations/{conversation_id}"
     try:
         if action == "claim":
-            await tools.claim(conversation_id, staff)
-            done = "Bạn đã nhận cuộc trò chuyện."
+            await service.claim(conversation_id, staff)
+            done = catalogue.CLAIMED
         elif action == "release":
-            await tools.release(conversation_id, staff)
-            done = "Cuộc trò chuyện đã trở lại hàng chờ."
+            await service.release(conversation_id, staff)
+            done = catalogue.RELEASED
         elif action == "transfer":
-            name = await tools.transfer(conversation_id, staff, int(str(form.get("to", "0"))))
-            done = f"Đã chuyển cho {name}."
+            name = await service.transfer(conversation_id, staff, int(str(form.get("to", "0"))))
+            done = catalogue.TRANSFERRED.format(name=name)
         elif action == "reply":
-            await tools.reply(conversation_id, staff, text)
-            done = "Đã gửi tin nhắn."
+            await service.reply(conversation_id, staff, text)
+            done = catalogue.SENT
         elif action == "note":
-            await tools.note(conversation_id, staff, text)
-            done = "Đã lưu ghi chú nội bộ."
+            await service.note(conversation_id, staff, text)
+            done = catalogue.NOTE_SAVED
         elif action == "fields":
-            keys = form.getlist("key")
-            vals = form.getlist("value")
-            fields = {str(k).strip(): str(v).strip() for k, v in zip(keys, vals, strict=False)}
-            fields = {k: v for k, v in fields.items() if k}
-            await tools.save_fields(conversation_id, staff, fields)
-            done = "Đã lưu hồ sơ."
+            keys, values = form.getlist("key"), form.getlist("value")
+            pairs = {str(k).strip(): str(v).strip() for k, v in zip(keys, values, strict=False)}
+            await service.save_fields(conversation_id, staff, {k: v for k, v in pairs.items() if k})
+            done = catalogue.FIELDS_SAVED
         elif action == "return":
-            await tools.return_to_bot(conversation_id, staff)
-            done = "Cuộc trò chuyện đã trở lại trợ lý tự động."
+            await service.return_to_bot(conversation_id, staff)
+            done = catalogue.BACK_WITH_BOT
         elif action == "resolve":
-            await tools.resolve(conversation_id, staff, str(form.get("outcome", "")))
-            done = "Hồ sơ đã được đóng; người dân được mời đánh giá."
+            await service.resolve(conversation_id, staff, str(form.get("outcome", "")))
+            done = catalogue.RESOLVED
         else:
-            return render(request, "error.html", staff, 404, message="Không có thao tác này.")
-    except ConsoleError as error:
+            return render(request, "error.html", staff, 404, message=catalogue.NO_SUCH_ACTION)
+    except NotAllowed as error:
         return back(url, str(error))
     except ValueError:
-        return back(url, "Dữ liệu gửi lên không hợp lệ.")
+        return back(url, catalogue.BAD_FORM)
     return back(url, done)
 
 
@@ -235,7 +230,7 @@ async def sessions_page(request: Request, staff: Staff) -> Response:
 async def revoke_session(request: Request, staff: Staff) -> Response:
     chosen = str((await read_form(request)).get("session", ""))
     if not await accounts(request).revoke(staff.id, chosen):
-        return back("/console/sessions", "Không tìm thấy phiên đăng nhập này.")
+        return back("/console/sessions", catalogue.SESSION_NOT_FOUND)
     if chosen == staff.session_hash:
         return RedirectResponse("/console/login", status_code=303)
-    return back("/console/sessions", "Đã đăng xuất phiên đó.")
+    return back("/console/sessions", catalogue.SESSION_REVOKED)

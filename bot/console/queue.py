@@ -7,11 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.console.labels import intent_label, reason_label
+from bot.core.catalogue import CASE_KIND_TITLES, INTENTS, REASONS, label
+from bot.core.conversation import State
 from bot.storage.database import Database
 from bot.storage.models import Case, Conversation, Message, StaffUser, StateTransition, utcnow
 
-QUEUE_STATES = ("waiting_staff", "with_staff")
+QUEUE_STATES = (State.WAITING_STAFF.value, State.WITH_STAFF.value)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ async def queue(database: Database, sla_min: int) -> list[QueueItem]:
                 await session.execute(
                     select(StateTransition.conversation_id, func.max(StateTransition.created_at))
                     .where(StateTransition.conversation_id.in_(ids))
-                    .where(StateTransition.to_state == "waiting_staff")
+                    .where(StateTransition.to_state == State.WAITING_STAFF.value)
                     .group_by(StateTransition.conversation_id)
                 )
             ).all()
@@ -66,7 +67,7 @@ async def queue(database: Database, sla_min: int) -> list[QueueItem]:
         since = handed.get(conversation.id) or conversation.updated_at
         case = cases.get(conversation.id)
         wait_min = max(0, int((now - since).total_seconds() // 60))
-        waiting = conversation.state == "waiting_staff"
+        waiting = conversation.state == State.WAITING_STAFF
         items.append(
             QueueItem(
                 conversation_id=conversation.id,
@@ -80,16 +81,13 @@ async def queue(database: Database, sla_min: int) -> list[QueueItem]:
                 overdue=waiting and wait_min >= sla_min,
             )
         )
-    items.sort(key=lambda item: (item.state != "waiting_staff", item.since))
+    items.sort(key=lambda item: (item.state != State.WAITING_STAFF, item.since))
     return items
-
-
-KINDS = {"handoff": "Gặp cán bộ", "complaint": "Khiếu nại"}
 
 
 def topic(case: Case | None, intent: str | None) -> str:
     """The case's kind and reason, else the last intent NLU recognised."""
     if case is not None:
-        kind = KINDS.get(case.kind, case.kind)
-        return f"{kind} ({reason_label(case.reason)})" if case.reason else kind
-    return intent_label(intent) if intent else ""
+        kind = label(CASE_KIND_TITLES, case.kind)
+        return f"{kind} ({label(REASONS, case.reason)})" if case.reason else kind
+    return label(INTENTS, intent)

@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import distinct, func, or_, select
 
-from bot.console.actions import OUTCOMES
-from bot.console.labels import intent_label
-from bot.console.queue import KINDS
+from bot.core.catalogue import CASE_KIND_TITLES, INTENTS, OUTCOMES, label
+from bot.core.conversation import State
 from bot.storage.database import Database
 from bot.storage.models import Case, Message, StateTransition
 
@@ -121,7 +120,7 @@ async def build_report(database: Database, period: Period) -> Report:
             await session.execute(
                 select(StateTransition.conversation_id, StateTransition.created_at)
                 .where(StateTransition.conversation_id.in_(ids))
-                .where(StateTransition.to_state == "with_staff")
+                .where(StateTransition.to_state == State.WITH_STAFF.value)
             )
         ).all()
         topics = (
@@ -168,19 +167,19 @@ async def build_report(database: Database, period: Period) -> Report:
         for c in resolved_cases
         if c.resolved_at is not None and (claim := first_claim(c)) is not None
     ]
-    kinds = Counter(KINDS.get(c.kind, c.kind) for c in opened_cases)
+    kinds = Counter(label(CASE_KIND_TITLES, c.kind) for c in opened_cases)
     outcomes = Counter(OUTCOMES.get(c.outcome, c.outcome) for c in resolved_cases if c.outcome)
     ratings = [r for r in (c.rating for c in resolved_cases) if r is not None and r in RATINGS]
     return Report(
         period=period,
         conversations=conversations or 0,
-        handoffs={label: kinds[label] for label in KINDS.values()} | dict(kinds),
+        handoffs={name: kinds[name] for name in CASE_KIND_TITLES.values()} | dict(kinds),
         median_wait_min=_median(waits),
         median_handling_min=_median(handling),
-        outcomes={label: outcomes[label] for label in OUTCOMES.values()} | dict(outcomes),
+        outcomes={name: outcomes[name] for name in OUTCOMES.values()} | dict(outcomes),
         ratings={stars: ratings.count(stars) for stars in RATINGS},
         average_rating=sum(ratings) / len(ratings) if ratings else None,
-        topics=[(intent_label(str(intent)), int(count)) for intent, count in topics],
+        topics=[(label(INTENTS, str(intent)), int(count)) for intent, count in topics],
     )
 
 

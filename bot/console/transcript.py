@@ -8,7 +8,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.storage.database import Database
-from bot.storage.models import Attachment, Message, OutboxItem
+from bot.storage.models import (
+    Attachment,
+    Case,
+    CaseNote,
+    Conversation,
+    Message,
+    OutboxItem,
+    StaffUser,
+    StateTransition,
+)
 
 IMAGE_KINDS = {"photo", "image"}
 
@@ -100,3 +109,44 @@ def _payload_text(payload: dict[str, object]) -> str:
     message = payload.get("message")
     text = message.get("text") if isinstance(message, dict) else payload.get("text")
     return str(text or "")
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    """A conversation's page: the conversation, its newest case, the case's notes (with their
+    authors' names) and the state history."""
+
+    conversation: Conversation
+    case: Case | None
+    notes: list[tuple[CaseNote, str]]
+    transitions: list[StateTransition]
+
+
+async def conversation_view(database: Database, conversation_id: int) -> ConversationView:
+    async with database.sessions() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None, "checked visible by the caller"
+        case = await session.scalar(
+            select(Case).where(Case.conversation_id == conversation_id).order_by(Case.id.desc())
+        )
+        notes = (
+            await session.execute(
+                select(CaseNote, StaffUser.display_name)
+                .join(StaffUser, StaffUser.id == CaseNote.author_id)
+                .where(CaseNote.case_id == case.id)
+                .order_by(CaseNote.id)
+            )
+            if case
+            else None
+        )
+        transitions = await session.scalars(
+            select(StateTransition)
+            .where(StateTransition.conversation_id == conversation_id)
+            .order_by(StateTransition.id)
+        )
+        return ConversationView(
+            conversation,
+            case,
+            [(note, name) for note, name in notes.all()] if notes else [],
+            list(transitions),
+        )

@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from bot.console.auth import COOKIE, Accounts, Staff, same
+from bot.core import catalogue
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -82,13 +83,11 @@ def page(*roles: str) -> Callable[[Handler], Callable[[Request], Awaitable[Respo
             if staff is None:
                 return RedirectResponse(LOGIN, status_code=303)
             if roles and not staff.may(*roles):
-                return forbidden(request, staff, "Bạn không có quyền mở trang này.")
+                return forbidden(request, staff, catalogue.FORBIDDEN_PAGE)
             if request.method == "POST":
                 sent = (await form(request)).get("csrf")
                 if not sent or not same(sent, staff.csrf_token):
-                    return forbidden(
-                        request, staff, "Phiên làm việc không hợp lệ. Vui lòng tải lại trang."
-                    )
+                    return forbidden(request, staff, catalogue.BAD_CSRF)
             return await handler(request, staff)
 
         return wrapped

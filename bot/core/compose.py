@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from bot.core import replies
+from bot.core import catalogue
 from bot.core.messages import Citation
 from knowledge_base.guidance import GuidanceEntry
 from knowledge_base.legal import Corpus, Document
@@ -31,22 +31,21 @@ def parse_citation(unit: str) -> Citation:
 
 def cite(citation: Citation, document: Document) -> str:
     """ "khoản 1 Điều 26 Luật Bảo vệ quyền lợi người tiêu dùng 2023"."""
-    clause = f"khoản {citation.clause} " if citation.clause else ""
-    return f"{clause}Điều {citation.article} {document.short_name}"
+    clause = catalogue.CITE_CLAUSE.format(clause=citation.clause) if citation.clause else ""
+    return catalogue.CITE.format(
+        clause=clause, article=citation.article, document=document.short_name
+    )
 
 
 def validity_warning(document: Document, today: date) -> str:
     """A sentence warning that a cited text is outdated or not yet in force; empty otherwise."""
     name = document.short_name
     if document.status == "amended":
-        return (
-            f"Lưu ý: {name} đã được sửa đổi, bổ sung; nội dung trích dẫn có thể chưa phản ánh "
-            "quy định mới nhất."
-        )
+        return catalogue.AMENDED.format(name=name)
     if document.status != "in_force":
-        return f"Lưu ý: {name} không còn hiệu lực; bạn nên kiểm tra văn bản thay thế."
+        return catalogue.NOT_IN_FORCE.format(name=name)
     if document.effective > today:
-        return f"Lưu ý: {name} có hiệu lực từ ngày {document.effective:%d/%m/%Y}."
+        return catalogue.IN_FORCE_FROM.format(name=name, date=document.effective)
     return ""
 
 
@@ -95,14 +94,15 @@ class ExtractiveComposer:
         if entry:
             citations += [c for c in map(parse_citation, entry.citations) if c not in citations]
         parts = [entry.body] if entry else []
-        basis_name = (f"điểm {point} " if point else "") + cite(basis, self._documents[basis.doc])
-        parts.append(f"Căn cứ pháp lý: theo {basis_name}:\n«{quote(quoted)}»")
+        point_name = catalogue.CITE_POINT.format(point=point) if point else ""
+        basis_name = point_name + cite(basis, self._documents[basis.doc])
+        parts.append(catalogue.LEGAL_BASIS.format(basis=basis_name, quote=quote(quoted)))
         if len(citations) > 1:
             further = "; ".join(cite(c, self._documents[c.doc]) for c in citations[1:])
-            parts.append(f"Xem thêm: {further}.")
+            parts.append(catalogue.SEE_ALSO.format(units=further))
         cited_docs = dict.fromkeys(c.doc for c in citations)
         parts.extend(
             w for doc in cited_docs if (w := validity_warning(self._documents[doc], today))
         )
-        parts.append(replies.NEXT_STEP)
+        parts.append(catalogue.NEXT_STEP)
         return Answer("\n\n".join(parts), tuple(citations))

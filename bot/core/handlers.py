@@ -5,49 +5,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 
-from bot.core import replies
+from bot.core import catalogue
+from bot.core.catalogue import CASE_KINDS, CASE_STATUSES, label
 from bot.core.compose import Composer
 from bot.core.handoff import Handoff
-from bot.core.messages import (
-    Action,
-    ConversationSnapshot,
-    Entity,
-    IncomingMessage,
-    Intent,
-    OutgoingMessage,
-)
-from bot.core.normalise import NormalisedText
-from bot.storage.conversations import ConversationStore
+from bot.core.messages import Action, OutgoingMessage
+from bot.core.turn import Turn
 from knowledge_base.search import Hit, HybridSearcher
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One citizen message as the handlers see it. Handlers may change ``dialogue`` (what the
-    bot is in the middle of); the pipeline stores it after the turn."""
-
-    message: IncomingMessage
-    text: NormalisedText
-    intent: Intent
-    conversation: ConversationSnapshot
-    dialogue: dict[str, object]
-    entities: tuple[Entity, ...] = ()
-
-    def reply(self, text: str, action: Action, **fields: object) -> OutgoingMessage:
-        prefix = replies.TRUNCATED if self.text.truncated else ""
-        return OutgoingMessage(
-            chat_id=self.message.chat_id,
-            text=prefix + text,
-            action=action,
-            intent=self.intent,
-            **fields,  # type: ignore[arg-type]
-        )
-
-
-class Handler(Protocol):
-    async def __call__(self, turn: Turn) -> OutgoingMessage: ...
 
 
 class FixedReply:
@@ -58,7 +23,7 @@ class FixedReply:
         self._action = action
 
     async def __call__(self, turn: Turn) -> OutgoingMessage:
-        return turn.reply(self._text, self._action)
+        return turn.say(self._text, self._action)
 
 
 @dataclass(frozen=True)
@@ -93,9 +58,9 @@ class LawQuestion:
     async def __call__(self, turn: Turn) -> OutgoingMessage:
         hits = await asyncio.to_thread(self._searcher.search, turn.text.text, 3)
         if not hits or not self._floors.passed_by(hits[0]):
-            return turn.reply(replies.NOT_SURE, Action.CLARIFY)
+            return turn.say(catalogue.NOT_SURE, Action.CLARIFY)
         answer = await self._composer.compose(turn.text.text, hits, date.today())
-        return turn.reply(self._intro + answer.text, self._action, citations=answer.citations)
+        return turn.say(self._intro + answer.text, self._action, citations=answer.citations)
 
 
 class HumanRequest:
@@ -107,44 +72,29 @@ class HumanRequest:
 
     async def __call__(self, turn: Turn) -> OutgoingMessage:
         turn.dialogue.clear()
-        number, wait = await self._handoff.hand_over(turn.conversation.id, self._reason)
-        return turn.reply(
-            f"Tôi đã chuyển bạn đến cán bộ tư vấn. Mã hồ sơ của bạn: {number}. {wait} Trong lúc "
-            "chờ, bạn có thể mô tả ngắn gọn sự việc để cán bộ nắm trước.",
-            Action.HANDOFF,
-        )
+        number, wait = await self._handoff.hand_over(turn.record, self._reason)
+        return turn.say(catalogue.HANDED_OVER.format(number=number, wait=wait), Action.HANDOFF)
 
 
 class CaseStatus:
-    """Tell the citizen where their case stands; only cases of their own conversation."""
-
-    def __init__(self, store: ConversationStore) -> None:
-        self._store = store
+    """Tell the citizen where their cases stand: only the cases of their own conversation."""
 
     async def __call__(self, turn: Turn) -> OutgoingMessage:
+        cases = await turn.record.cases()
         number = next((e.value for e in turn.entities if e.entity == "case_number"), None)
         if number:
-            case = await self._store.find_case(number, turn.conversation.id)
-            if case is None:
-                text = replies.CASE_NOT_FOUND.format(number=number)
-                return turn.reply(text, Action.ANSWER)
-            cases = [case]
-        else:
-            cases = await self._store.cases(turn.conversation.id)
+            cases = [c for c in cases if c.number == number]
+            if not cases:
+                return turn.say(catalogue.CASE_NOT_FOUND.format(number=number), Action.ANSWER)
         if not cases:
-            return turn.reply(replies.NO_CASES, Action.ANSWER)
+            return turn.say(catalogue.NO_CASES, Action.ANSWER)
         lines = [
-            f"Hồ sơ {c.number} ({_KINDS.get(c.kind, c.kind)}, tạo ngày {c.created_at:%d/%m/%Y}): "
-            f"{_STATUSES.get(c.status, c.status)}."
+            catalogue.CASE_LINE.format(
+                number=c.number,
+                kind=label(CASE_KINDS, c.kind),
+                created=c.created_at,
+                status=label(CASE_STATUSES, c.status),
+            )
             for c in cases
         ]
-        return turn.reply("\n".join(lines), Action.ANSWER)
-
-
-_KINDS = {"complaint": "khiếu nại", "handoff": "yêu cầu gặp cán bộ"}
-_STATUSES = {
-    "open": "đang chờ cán bộ xử lý",
-    "in_progress": "cán bộ đang xử lý",
-    "resolved": "đã giải quyết xong",
-    "closed": "đã đóng",
-}
+        return turn.say("\n".join(lines), Action.ANSWER)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core import replies
-from bot.core.messages import State
-from bot.storage.conversations import ConversationStore
-
-Clock = Callable[[], datetime]
-_WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
+from bot.core import catalogue
+from bot.core.conversation import State
+from bot.core.ports import Clock, ConversationRecord
 
 
 @dataclass(frozen=True)
@@ -46,52 +42,47 @@ class WorkingHours:
         return datetime.combine(day, self.opens, self.zone)
 
     def describe(self) -> str:
-        first, last = min(self.days), max(self.days)
-        return f"{self.opens:%H:%M}–{self.closes:%H:%M}, {_WEEKDAYS[first]} đến {_WEEKDAYS[last]}"
+        return catalogue.WORKING_HOURS.format(
+            opens=f"{self.opens:%H:%M}",
+            closes=f"{self.closes:%H:%M}",
+            first_day=catalogue.WEEKDAYS[min(self.days)],
+            last_day=catalogue.WEEKDAYS[max(self.days)],
+        )
 
 
 class Handoff:
     """Opens a case, moves the conversation to ``waiting_staff`` and says what happens next."""
 
-    def __init__(
-        self,
-        store: ConversationStore,
-        hours: WorkingHours,
-        expected_wait_minutes: int,
-        clock: Clock,
-    ) -> None:
-        self._store = store
+    def __init__(self, hours: WorkingHours, expected_wait_minutes: int, clock: Clock) -> None:
         self._hours = hours
         self._expected_wait_minutes = expected_wait_minutes
         self._clock = clock
 
     async def hand_over(
         self,
-        conversation_id: int,
+        record: ConversationRecord,
         reason: str,
         fields: dict[str, object] | None = None,
         consent_at: datetime | None = None,
     ) -> tuple[str, str]:
         """(case number, what to tell the citizen about the wait)."""
         kind = "complaint" if fields else "handoff"
-        number = await self._store.open_case(
-            conversation_id, kind, reason, fields or {}, consent_at
-        )
-        await self._store.transition(conversation_id, State.WAITING_STAFF, "bot", reason)
+        number = await record.open_case(kind, reason, fields or {}, consent_at)
+        record.transition(State.WAITING_STAFF, "bot", reason)
         return number, self.wait_message()
 
     def wait_message(self) -> str:
         now = self._clock()
         if self._hours.is_open(now):
-            return (
-                f"Cán bộ tư vấn sẽ trả lời bạn ngay trong cuộc trò chuyện này, thường trong khoảng "
-                f"{self._expected_wait_minutes} phút."
-            )
+            return catalogue.WAIT_IN_HOURS.format(minutes=self._expected_wait_minutes)
         opening = self._hours.next_opening(now)
-        return (
-            f"Hiện đang ngoài giờ làm việc ({self._hours.describe()}). Cán bộ sẽ trả lời bạn từ "
-            f"{opening:%H:%M} {_WEEKDAYS[opening.weekday()]}, ngày {opening:%d/%m}. "
-            f"{replies.HOTLINE}"
+        when = catalogue.OPENING.format(
+            time=f"{opening:%H:%M}",
+            weekday=catalogue.WEEKDAYS[opening.weekday()],
+            date=f"{opening:%d/%m}",
+        )
+        return catalogue.WAIT_OUT_OF_HOURS.format(
+            hours=self._hours.describe(), opening=when, hotline=catalogue.HOTLINE
         )
 
     def now(self) -> datetime:

@@ -1,8 +1,8 @@
 """Complaint intake: explain the options, ask consent, take the case file down step by step.
 
-The form's progress lives in the conversation's ``dialogue`` (stored in the database after every
-turn), so it survives interruptions and restarts. The citizen may correct any answer ("sửa số
-điện thoại"), ask a question in the middle (answered, then the form resumes) or cancel ("hủy").
+The form's progress lives in the conversation's ``Dialogue`` (stored after every turn), so it
+survives interruptions and restarts. The citizen may correct any answer ("sửa số điện thoại"),
+ask a question in the middle (answered, then the form resumes) or cancel ("hủy").
 """
 
 from __future__ import annotations
@@ -10,19 +10,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from itertools import pairwise
 
-from bot.core import replies
+from bot.core import catalogue
 from bot.core.answers import dont_remember, parse_amount, parse_date, parse_phone, yes_or_no
 from bot.core.compose import Answer
-from bot.core.handlers import Handler, Turn
+from bot.core.conversation import Expecting
 from bot.core.handoff import Handoff
 from bot.core.messages import Action, OutgoingMessage
+from bot.core.turn import Handler, Turn
 from knowledge_base.text import fold
 
-YES_NO = ("Có", "Không")
+YES_NO = (catalogue.YES, catalogue.NO)
 OPTIONS_GUIDANCE = "khieu-nai-o-dau"
+CONFIRM = "confirm"
+INTERRUPTION_CONFIDENCE = 0.7
+"""A law question in the middle of the form is answered when NLU is at least this sure."""
+CANCEL_CONFIDENCE = 0.8
+"""NLU's «cancel» ends the form only when it is at least this sure."""
 _CANCEL = re.compile(r"^(huy|huy bo|huy khieu nai|dung lai|thoi khong khieu nai( nua)?)\b")
 _CORRECT = re.compile(r"^(sua|sua lai|doi|chinh lai)\s+(.+)$")
 _QUESTION_END = re.compile(
@@ -35,61 +41,29 @@ _SKIP = {"bo qua", "khong co", "ko co", "k co", "khong", "ko", "k", "khong can"}
 @dataclass(frozen=True)
 class Step:
     key: str
-    label: str
-    question: str
     aliases: tuple[str, ...]
+    """Folded words by which a citizen names the step in «sửa …»."""
+
+    @property
+    def label(self) -> str:
+        return catalogue.FORM_LABELS[self.key]
+
+    @property
+    def question(self) -> str:
+        return catalogue.FORM_QUESTIONS[self.key]
 
 
 STEPS = (
-    Step(
-        "business",
-        "Bên bán",
-        "Tên cửa hàng hoặc doanh nghiệp bạn muốn khiếu nại là gì, kèm địa "
-        "chỉ hoặc trang web/gian hàng của họ?",
-        ("cua hang", "doanh nghiep", "ben ban", "shop", "ten", "dia chi", "cong ty"),
-    ),
-    Step(
-        "product",
-        "Sản phẩm, dịch vụ",
-        "Bạn đã mua sản phẩm hoặc dùng dịch vụ gì?",
-        ("san pham", "dich vu", "hang"),
-    ),
-    Step(
-        "purchase",
-        "Ngày mua, số tiền",
-        "Bạn mua vào ngày nào và với giá bao nhiêu? (Ví dụ: "
-        "12/3/2026, 1.500.000đ. Nếu không nhớ, bạn cứ nhắn «không nhớ».)",
-        ("ngay", "gia", "so tien", "tien", "ngay mua"),
-    ),
-    Step(
-        "problem",
-        "Sự việc",
-        "Chuyện gì đã xảy ra? Bạn mô tả ngắn gọn vấn đề bạn gặp phải.",
-        ("su viec", "van de", "noi dung"),
-    ),
-    Step(
-        "desired",
-        "Mong muốn",
-        "Bạn mong muốn bên bán giải quyết thế nào? (Ví dụ: đổi hàng, "
-        "trả lại tiền, sửa chữa, bồi thường.)",
-        ("mong muon", "yeu cau", "de nghi"),
-    ),
-    Step(
-        "phone",
-        "Số điện thoại",
-        "Số điện thoại để cán bộ liên hệ với bạn là gì?",
-        ("so dien thoai", "sdt", "dien thoai", "so dt"),
-    ),
-    Step(
-        "evidence",
-        "Ảnh chứng từ",
-        "Bạn có ảnh hóa đơn, sản phẩm hoặc tin nhắn với bên bán "
-        "không? Hãy gửi ảnh vào đây; gửi xong thì nhắn «xong». Nếu không có, nhắn «bỏ qua».",
-        ("anh", "hinh", "chung tu", "hoa don"),
-    ),
+    Step("business", ("cua hang", "doanh nghiep", "ben ban", "shop", "ten", "dia chi", "cong ty")),
+    Step("product", ("san pham", "dich vu", "hang")),
+    Step("purchase", ("ngay", "gia", "so tien", "tien", "ngay mua")),
+    Step("problem", ("su viec", "van de", "noi dung")),
+    Step("desired", ("mong muon", "yeu cau", "de nghi")),
+    Step("phone", ("so dien thoai", "sdt", "dien thoai", "so dt")),
+    Step("evidence", ("anh", "hinh", "chung tu", "hoa don")),
 )
 _STEP = {step.key: step for step in STEPS}
-_NEXT = {a.key: b.key for a, b in pairwise(STEPS)} | {"evidence": "confirm"}
+_NEXT = {a.key: b.key for a, b in pairwise(STEPS)} | {"evidence": CONFIRM}
 
 
 def looks_like_question(text: str) -> bool:
@@ -111,14 +85,14 @@ class ComplaintIntake:
     async def offer(self, turn: Turn) -> OutgoingMessage:
         """The options the law gives, then the offer to record a complaint."""
         turn.dialogue.clear()
-        turn.dialogue["expecting"] = "complaint_offer"
+        turn.dialogue.expecting = Expecting.COMPLAINT_OFFER
         explained = self._options()
-        text = replies.COMPLAINT_OFFER
+        text = catalogue.COMPLAINT_OFFER
         citations = ()
         if explained:
             text = f"{explained.text}\n\n{text}"
             citations = explained.citations
-        return turn.reply(text, Action.COMPLAINT, citations=citations, quick_replies=YES_NO)
+        return turn.say(text, Action.COMPLAINT, citations=citations, quick_replies=YES_NO)
 
     async def on_offer_answer(self, turn: Turn) -> OutgoingMessage | None:
         answer = yes_or_no(turn.text.text, turn.intent.name)
@@ -127,63 +101,59 @@ class ComplaintIntake:
             return None
         if not answer:
             turn.dialogue.clear()
-            return turn.reply(replies.OFFER_DECLINED, Action.SMALLTALK)
-        turn.dialogue["expecting"] = "consent"
-        return turn.reply(
-            replies.PRIVACY_NOTICE, Action.COMPLAINT, quick_replies=("Đồng ý", "Không")
-        )
+            return turn.say(catalogue.OFFER_DECLINED, Action.SMALLTALK)
+        turn.dialogue.expecting = Expecting.CONSENT
+        return turn.say(catalogue.PRIVACY_NOTICE, Action.COMPLAINT, quick_replies=_CONSENT)
 
     async def on_consent_answer(self, turn: Turn) -> OutgoingMessage:
         answer = yes_or_no(turn.text.text, turn.intent.name)
         if answer is None:
-            return turn.reply(
-                f"{replies.YES_NO_HINT}\n\n{replies.PRIVACY_NOTICE}",
+            return turn.say(
+                f"{catalogue.YES_NO_HINT}\n\n{catalogue.PRIVACY_NOTICE}",
                 Action.COMPLAINT,
-                quick_replies=("Đồng ý", "Không"),
+                quick_replies=_CONSENT,
             )
         if not answer:
             turn.dialogue.clear()
-            return turn.reply(replies.NO_CONSENT, Action.SMALLTALK)
-        turn.dialogue.update(
-            expecting="form",
-            step="business",
-            fields={},
-            evidence=0,
-            consent_at=self._handoff.now().isoformat(),
-        )
-        return self._ask(turn, "Cảm ơn bạn. ")
+            return turn.say(catalogue.NO_CONSENT, Action.SMALLTALK)
+        dialogue = turn.dialogue
+        dialogue.expecting, dialogue.step = Expecting.FORM, STEPS[0].key
+        dialogue.fields, dialogue.evidence = {}, 0
+        dialogue.consent_at = self._handoff.now()
+        return self._ask(turn, catalogue.CONSENT_THANKS)
 
     async def on_form_answer(self, turn: Turn) -> OutgoingMessage:
+        dialogue = turn.dialogue
         folded = fold(turn.text.text).strip(" .!?")
         if _wants_to_cancel(turn, folded):
-            turn.dialogue.clear()
-            return turn.reply(replies.COMPLAINT_CANCELLED, Action.SMALLTALK)
+            dialogue.clear()
+            return turn.say(catalogue.COMPLAINT_CANCELLED, Action.SMALLTALK)
         if (match := _CORRECT.match(folded)) and (step := _step_named(match.group(2))):
-            turn.dialogue.update(step=step.key, editing=True)
-            return self._ask(turn, f"Vâng, bạn sửa mục «{step.label}». ")
-        step_key = str(turn.dialogue["step"])
-        if step_key == "confirm":
+            dialogue.step, dialogue.editing = step.key, True
+            return self._ask(turn, catalogue.CORRECTING.format(label=step.label))
+        step_key = dialogue.step
+        if step_key == CONFIRM:
             return await self._on_confirm(turn)
         if self._is_interruption(turn, step_key):
             answer = await self._answer_question(turn)
             question = self._ask(turn, "").text
-            return turn.reply(
-                f"{answer.text}\n\n{replies.FORM_RESUME} {question}",
+            return turn.say(
+                f"{answer.text}\n\n{catalogue.FORM_RESUME} {question}",
                 answer.action,
                 citations=answer.citations,
             )
         error = self._record(turn, step_key)
         if error:
             return self._ask(turn, f"{error} ")
-        following = "confirm" if turn.dialogue.pop("editing", False) else _NEXT[step_key]
+        following = CONFIRM if dialogue.editing else _NEXT[step_key]
+        dialogue.editing = False
         if step_key == "evidence" and not self._evidence_finished(turn):
-            return turn.reply(
-                f"Tôi đã nhận {turn.dialogue['evidence']} ảnh/tệp. Gửi tiếp nếu còn, hoặc nhắn "
-                "«xong».",
+            return turn.say(
+                catalogue.EVIDENCE_RECEIVED.format(count=dialogue.evidence),
                 Action.COMPLAINT,
-                quick_replies=("Xong",),
+                quick_replies=(catalogue.DONE,),
             )
-        turn.dialogue["step"] = following
+        dialogue.step = following
         return self._ask(turn, "")
 
     def _is_interruption(self, turn: Turn, step_key: str) -> bool:
@@ -192,38 +162,31 @@ class ComplaintIntake:
         )
         if turn.message.attachments or answers_step:
             return False
-        asks_law = turn.intent.name.startswith("ask_law") and turn.intent.confidence >= 0.7
+        sure = turn.intent.confidence >= INTERRUPTION_CONFIDENCE
+        asks_law = turn.intent.name.startswith("ask_law") and sure
         return asks_law and looks_like_question(turn.text.text)
 
     def _record(self, turn: Turn, step_key: str) -> str:
         """Store the answer to ``step_key``; return what is wrong with it, or ""."""
-        fields: dict[str, object] = turn.dialogue["fields"]  # type: ignore[assignment]
+        fields = turn.dialogue.fields
         text = turn.text.text
         if step_key == "phone":
             phone = parse_phone(text)
             if phone is None:
-                return (
-                    "Số điện thoại chưa đúng. Bạn nhập lại giúp tôi số di động 10 chữ số, ví "
-                    "dụ 0912 345 678."
-                )
+                return catalogue.PHONE_INVALID
             fields["phone"] = phone
         elif step_key == "purchase":
             today = self._handoff.now().date()
             day, rest = parse_date(text, today)
             amount = parse_amount(rest)
             if day is None and amount is None and not dont_remember(text):
-                return (
-                    "Tôi chưa đọc được ngày mua hoặc số tiền. Bạn ghi theo dạng 12/3/2026, "
-                    "500.000đ, hoặc nhắn «không nhớ»."
-                )
-            fields["date"] = day.isoformat() if day else "không nhớ"
-            fields["amount"] = amount if amount is not None else "không nhớ"
+                return catalogue.PURCHASE_INVALID
+            fields["date"] = day.isoformat() if day else catalogue.NOT_REMEMBERED
+            fields["amount"] = amount if amount is not None else catalogue.NOT_REMEMBERED
         elif step_key == "evidence":
-            turn.dialogue["evidence"] = int(turn.dialogue.get("evidence", 0)) + len(
-                turn.message.attachments
-            )
+            turn.dialogue.evidence += len(turn.message.attachments)
         elif len(text.strip()) < 2:
-            return "Câu trả lời hơi ngắn."
+            return catalogue.ANSWER_TOO_SHORT
         else:
             fields[step_key] = text.strip()
         return ""
@@ -235,52 +198,53 @@ class ComplaintIntake:
     async def _on_confirm(self, turn: Turn) -> OutgoingMessage:
         answer = yes_or_no(turn.text.text, turn.intent.name)
         if answer is None and "xac nhan" not in fold(turn.text.text):
-            return self._ask(turn, "Bạn nhắn «xác nhận» để gửi, hoặc «sửa …» để sửa một mục. ")
+            return self._ask(turn, catalogue.CONFIRM_HINT)
         if answer is False:
             turn.dialogue.clear()
-            return turn.reply(replies.COMPLAINT_CANCELLED, Action.SMALLTALK)
-        fields = dict(turn.dialogue["fields"])  # type: ignore[arg-type]
-        fields["evidence_count"] = turn.dialogue.get("evidence", 0)
-        consent_at = datetime.fromisoformat(str(turn.dialogue["consent_at"]))
+            return turn.say(catalogue.COMPLAINT_CANCELLED, Action.SMALLTALK)
+        fields = dict(turn.dialogue.fields)
+        fields["evidence_count"] = turn.dialogue.evidence
         number, wait = await self._handoff.hand_over(
-            turn.conversation.id, "complaint", fields, consent_at
+            turn.record, "complaint", fields, turn.dialogue.consent_at
         )
         turn.dialogue.clear()
-        return turn.reply(
-            f"Tôi đã ghi nhận khiếu nại của bạn. Mã hồ sơ: {number}. {wait} Bạn có thể hỏi tình "
-            f"trạng hồ sơ bất cứ lúc nào bằng cách nhắn mã {number}.",
-            Action.COMPLAINT,
+        return turn.say(
+            catalogue.COMPLAINT_RECORDED.format(number=number, wait=wait), Action.COMPLAINT
         )
 
     def _ask(self, turn: Turn, prefix: str) -> OutgoingMessage:
-        step_key = str(turn.dialogue["step"])
-        if step_key == "confirm":
-            return turn.reply(
-                prefix + self._summary(turn), Action.COMPLAINT, quick_replies=("Xác nhận", "Hủy")
+        step_key = turn.dialogue.step
+        if step_key == CONFIRM:
+            return turn.say(
+                prefix + _summary(turn),
+                Action.COMPLAINT,
+                quick_replies=(catalogue.CONFIRM, catalogue.CANCEL),
             )
-        quick = ("Bỏ qua",) if step_key == "evidence" else ()
-        quick = ("Không nhớ",) if step_key == "purchase" else quick
-        return turn.reply(prefix + _STEP[step_key].question, Action.COMPLAINT, quick_replies=quick)
-
-    @staticmethod
-    def _summary(turn: Turn) -> str:
-        fields: dict[str, object] = turn.dialogue["fields"]  # type: ignore[assignment]
-        amount = fields.get("amount")
-        day = fields.get("date")
-        lines = [
-            f"- Bên bán: {fields.get('business', '')}",
-            f"- Sản phẩm, dịch vụ: {fields.get('product', '')}",
-            f"- Ngày mua: {_show_date(day)}; số tiền: {_show_amount(amount)}",
-            f"- Sự việc: {fields.get('problem', '')}",
-            f"- Mong muốn: {fields.get('desired', '')}",
-            f"- Số điện thoại: {fields.get('phone', '')}",
-            f"- Ảnh, tệp đính kèm: {turn.dialogue.get('evidence', 0)}",
-        ]
-        return (
-            "Bạn kiểm tra lại thông tin khiếu nại:\n" + "\n".join(lines) + "\n\nNhắn "
-            "«xác nhận» để gửi, «sửa …» để sửa một mục (ví dụ «sửa số điện thoại»), hoặc "
-            "«hủy» để dừng."
+        quick = {"evidence": (catalogue.SKIP,), "purchase": (catalogue.DONT_REMEMBER,)}
+        return turn.say(
+            prefix + _STEP[step_key].question,
+            Action.COMPLAINT,
+            quick_replies=quick.get(step_key, ()),
         )
+
+
+_CONSENT = (catalogue.AGREE, catalogue.NO)
+
+
+def _summary(turn: Turn) -> str:
+    fields = turn.dialogue.fields
+    labels = catalogue.FORM_LABELS
+    lines = [
+        f"- {labels['business']}: {fields.get('business', '')}",
+        f"- {labels['product']}: {fields.get('product', '')}",
+        f"- Ngày mua: {_show_date(fields.get('date'))}; số tiền: "
+        f"{_show_amount(fields.get('amount'))}",
+        f"- {labels['problem']}: {fields.get('problem', '')}",
+        f"- {labels['desired']}: {fields.get('desired', '')}",
+        f"- {labels['phone']}: {fields.get('phone', '')}",
+        f"- Ảnh, tệp đính kèm: {turn.dialogue.evidence}",
+    ]
+    return catalogue.SUMMARY.format(lines="\n".join(lines))
 
 
 def _wants_to_cancel(turn: Turn, folded: str) -> bool:
@@ -288,7 +252,7 @@ def _wants_to_cancel(turn: Turn, folded: str) -> bool:
     amount) never is: NLU sees it with personal data redacted."""
     if _CANCEL.match(folded):
         return True
-    sure = turn.intent.name == "cancel" and turn.intent.confidence >= 0.8
+    sure = turn.intent.name == "cancel" and turn.intent.confidence >= CANCEL_CONFIDENCE
     return sure and not any(c.isdigit() for c in turn.text.text)
 
 
@@ -297,10 +261,12 @@ def _step_named(words: str) -> Step | None:
 
 
 def _show_date(value: object) -> str:
-    if isinstance(value, str) and value != "không nhớ":
+    if isinstance(value, str) and value != catalogue.NOT_REMEMBERED:
         return f"{date.fromisoformat(value):%d/%m/%Y}"
-    return "không nhớ"
+    return catalogue.NOT_REMEMBERED
 
 
 def _show_amount(value: object) -> str:
-    return f"{value:,}".replace(",", ".") + "đ" if isinstance(value, int) else "không nhớ"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".") + "đ"
+    return catalogue.NOT_REMEMBERED

@@ -15,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-from bot.core import replies
+from bot.core import catalogue
 from bot.core.compose import Answer, ExtractiveComposer, cite, parse_citation, validity_warning
 from knowledge_base.legal import Document
 from knowledge_base.search import Hit
@@ -81,7 +81,7 @@ class LlmComposer:
             for doc in dict.fromkeys(c.doc for c in citations)
             if (warning := validity_warning(self._documents[doc], today))
         ]
-        return Answer("\n\n".join([text.strip(), *warnings, replies.NEXT_STEP]), citations)
+        return Answer("\n\n".join([text.strip(), *warnings, catalogue.NEXT_STEP]), citations)
 
 
 def verified_citations(text: str, hits: list[Hit]) -> list[str] | None:

@@ -9,26 +9,6 @@ from enum import StrEnum
 CASE_NUMBER = re.compile(r"\bKN-\d{4}-\d{6}\b", re.IGNORECASE)
 
 
-class State(StrEnum):
-    """Who holds a conversation (see docs/architecture.md)."""
-
-    BOT = "bot"
-    WAITING_STAFF = "waiting_staff"
-    WITH_STAFF = "with_staff"
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class ConversationSnapshot:
-    """What a turn needs to know about its conversation."""
-
-    id: int
-    platform: str
-    chat_id: str
-    state: str
-    dialogue: dict[str, object] = field(default_factory=dict)
-
-
 class Action(StrEnum):
     """What a reply does, as reported by ``python -m bot ask``."""
 

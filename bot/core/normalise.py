@@ -25,10 +25,19 @@ class NormalisedText:
         return any(ch.isalnum() for ch in self.text)
 
 
-def normalise(raw: str, max_chars: int) -> NormalisedText:
-    """NFC, control characters removed, spaces collapsed, cut to ``max_chars``."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", raw))
-    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines()).strip()
+def clean(raw: str) -> str:
+    """NFC, control characters removed, spaces collapsed; at most ``MAX_STORED_CHARS``."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", raw[:MAX_STORED_CHARS]))
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines()).strip()
+
+
+def cut(text: str, max_chars: int) -> NormalisedText:
+    """``text`` cut to ``max_chars`` at a word boundary."""
     if len(text) <= max_chars:
         return NormalisedText(text, truncated=False)
     return NormalisedText(text[:max_chars].rsplit(" ", 1)[0], truncated=True)
+
+
+def normalise(raw: str, max_chars: int) -> NormalisedText:
+    """Cleaned and cut to ``max_chars``."""
+    return cut(clean(raw), max_chars)

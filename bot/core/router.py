@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.core.handlers import Handler, Turn
 from bot.core.messages import OutgoingMessage
+from bot.core.turn import Handler, Turn
 
 
 class Router:

@@ -1,5 +1,5 @@
-"""Platform delivery as one running service: connectors from settings, the webhook intake,
-the inbound worker and one outbound worker per platform."""
+"""Platform delivery as one running service: the webhook intake, the inbound worker, one
+outbound worker per platform that is sent to, start-up retries and Telegram polling."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.messages import IncomingMessage
-from bot.core.pipeline import TurnPipeline
 from bot.delivery.store import DeliveryStore
+from bot.delivery.turns import Turns
 from bot.delivery.workers import Backoff, InboundWorker, OutboundWorker, StaffNotifier
 from bot.settings import Settings
-from bot.storage.database import Database
 from connectors.base import Connector, WebhookConnector
 
 START_RETRY_S = 5.0
@@ -45,47 +44,22 @@ class Delivery:
         return new
 
 
-async def open_connectors(settings: Settings, database: Database) -> dict[str, Connector]:
-    """The connectors whose settings are present, started if their platform is reachable (if
-    not, ``running_delivery`` keeps trying in the background)."""
-    connectors: dict[str, Connector] = {}
-    if settings.telegram_bot_token:
-        from connectors.telegram import TelegramConnector
-
-        telegram = TelegramConnector.from_settings(settings)
-        await telegram.start()
-        connectors[telegram.platform] = telegram
-    if settings.zalo_enabled:
-        from bot.storage.tokens import TokenStore
-        from connectors.zalo import ZaloConnector
-
-        zalo = ZaloConnector.from_settings(settings, TokenStore(database, "zalo"))
-        connectors[zalo.platform] = zalo
-    return connectors
-
-
-async def close_connectors(connectors: Mapping[str, Connector]) -> None:
-    for connector in connectors.values():
-        await connector.aclose()
-
-
 @asynccontextmanager
 async def running_delivery(
+    store: DeliveryStore,
+    turns: Turns,
     connectors: Mapping[str, Connector],
-    database: Database,
-    pipeline: TurnPipeline,
     settings: Settings,
 ) -> AsyncIterator[Delivery]:
     """Workers run while the context is open; they resume whatever was left pending."""
     webhooks = {p: c for p, c in connectors.items() if isinstance(c, WebhookConnector)}
-    delivery = Delivery(DeliveryStore(database), connectors, webhooks)
+    delivery = Delivery(store, connectors, webhooks)
     queued = asyncio.Event()
     backoff = Backoff(cap_s=settings.delivery_backoff_cap_s)
     workers: list[InboundWorker | OutboundWorker | StaffNotifier] = [
         InboundWorker(
             delivery.store,
-            pipeline,
-            connectors,
+            turns,
             delivery.wake,
             queued,
             max_attempts=settings.inbox_max_attempts,

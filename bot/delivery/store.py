@@ -16,12 +16,14 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.core.messages import IncomingMessage
 from bot.core.safety import redact
 from bot.storage.database import Database
-from bot.storage.models import Case, InboxItem, OutboxItem, utcnow
+from bot.storage.models import Case, InboxItem, Message, OutboxItem, utcnow
+from connectors.base import Payload
 
 LEASE = timedelta(minutes=2)
 _UNREADABLE_TRACE_CHARS = 500
@@ -53,6 +55,16 @@ def redacted_payload(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A turn's reply as its platform's API calls."""
+
+    conversation_id: int
+    payloads: Sequence[Payload]
+    delivered: bool = False
+    """Already handed to the citizen (in the web chat's HTTP response): stored as sent."""
+
+
+@dataclass(frozen=True)
 class ClaimedMessage:
     """A leased inbox item: ``message`` is None when the stored payload cannot be read."""
 
@@ -67,19 +79,43 @@ class DeliveryStore:
 
     async def accept(self, message: IncomingMessage) -> bool:
         """Store a platform message; False when the platform delivered it before."""
-        assert message.message_id, "platform messages carry their platform message ID"
+        return await self.store(message) is not None
+
+    async def store(self, message: IncomingMessage, leased: bool = False) -> int | None:
+        """Store a message in the inbox: its item ID, or None when it was stored before.
+        ``leased``: the caller answers it now (the workers leave it alone meanwhile)."""
+        assert message.message_id, "stored messages carry their platform message ID"
+        now = utcnow()
+        item = InboxItem(
+            platform=message.platform,
+            platform_message_id=message.message_id,
+            message=message_to_json(message),
+            locked_until=now + LEASE if leased else None,
+            attempts=1 if leased else 0,
+        )
         try:
             async with self._sessions() as session, session.begin():
-                session.add(
-                    InboxItem(
-                        platform=message.platform,
-                        platform_message_id=message.message_id,
-                        message=message_to_json(message),
-                    )
-                )
+                session.add(item)
         except IntegrityError:
-            return False
-        return True
+            return None
+        return item.id
+
+    async def answered_with(self, message: IncomingMessage) -> list[Payload] | None:
+        """What was queued in answer to a message stored before (as kept: redacted); None
+        while it is still being answered."""
+        async with self._sessions() as session:
+            item = await session.scalar(
+                select(InboxItem).where(
+                    InboxItem.platform == message.platform,
+                    InboxItem.platform_message_id == message.message_id,
+                )
+            )
+            if item is None or item.status != "done":
+                return None
+            calls = await session.scalars(
+                select(OutboxItem).where(OutboxItem.inbox_id == item.id).order_by(OutboxItem.id)
+            )
+            return [call.payload for call in calls]
 
     async def claim_inbound(self, limit: int = 20) -> list[ClaimedMessage]:
         """Pending messages, oldest first, leased to the caller."""
@@ -145,46 +181,68 @@ class DeliveryStore:
         async with self._sessions() as session, session.begin():
             await session.execute(update(InboxItem).where(InboxItem.id == item_id).values(**values))
 
+    @staticmethod
     async def complete_inbound(
-        self, item_id: int, message: IncomingMessage, payloads: Sequence[dict[str, Any]]
+        session: AsyncSession,
+        item_id: int,
+        message: IncomingMessage,
+        stored_text: str,
+        reply: Reply,
     ) -> None:
-        """Mark the message processed (keeping only its redacted text) and queue its reply's
-        API calls, in one transaction: a reply is queued exactly once."""
+        """In the turn's own transaction: mark the message processed (keeping only
+        ``stored_text``, its redacted form) and queue the reply's API calls. Committed with
+        the turn or not at all, so a reply is queued exactly once."""
         now = utcnow()
-        kept = message_to_json(message) | {"text": redact(message.text)}
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(InboxItem)
-                .where(InboxItem.id == item_id)
-                .values(status="done", processed_at=now, locked_until=None, message=kept)
+        await session.execute(
+            update(InboxItem)
+            .where(InboxItem.id == item_id)
+            .values(
+                status="done",
+                processed_at=now,
+                locked_until=None,
+                message=message_to_json(message) | {"text": stored_text},
             )
-            session.add_all(
-                OutboxItem(
-                    platform=message.platform,
-                    chat_id=message.chat_id,
-                    inbox_id=item_id,
-                    payload=payload,
-                    next_attempt_at=now,
-                )
-                for payload in payloads
+        )
+        session.add_all(
+            OutboxItem(
+                platform=message.platform,
+                chat_id=message.chat_id,
+                conversation_id=reply.conversation_id,
+                inbox_id=item_id,
+                payload=redacted_payload(payload) if reply.delivered else payload,
+                status="sent" if reply.delivered else "pending",
+                sent_at=now if reply.delivered else None,
+                next_attempt_at=now,
             )
+            for payload in reply.payloads
+        )
 
-    async def enqueue(
-        self,
+    async def enqueue(self, platform: str, chat_id: str, payloads: Sequence[Payload]) -> None:
+        """Queue API calls that answer no particular message (notices)."""
+        async with self._sessions() as session, session.begin():
+            self.queue(session, platform, chat_id, payloads)
+
+    @staticmethod
+    def queue(
+        session: AsyncSession,
         platform: str,
         chat_id: str,
-        payloads: Sequence[dict[str, Any]],
-        message_id: int | None = None,
+        payloads: Sequence[Payload],
+        message: Message | None = None,
+        conversation_id: int | None = None,
     ) -> None:
-        """Queue API calls that answer no particular message (staff replies, notices);
-        ``message_id``: the stored message they deliver."""
-        async with self._sessions() as session, session.begin():
-            session.add_all(
-                OutboxItem(
-                    platform=platform, chat_id=chat_id, payload=payload, message_id=message_id
-                )
-                for payload in payloads
+        """In the caller's transaction: queue the API calls that deliver ``message`` (a stored
+        staff message, whose delivery status the console shows)."""
+        session.add_all(
+            OutboxItem(
+                platform=platform,
+                chat_id=chat_id,
+                payload=payload,
+                message=message,
+                conversation_id=conversation_id,
             )
+            for payload in payloads
+        )
 
     async def claim_outbound(self, platform: str, limit: int = 50) -> list[OutboxItem]:
         """Due calls of one platform, oldest first, leased to the caller. Only the first waiting
@@ -291,9 +349,9 @@ class DeliveryStore:
         return len(cases)
 
     async def mailbox(self, platform: str, chat_id: str, after_id: int) -> list[OutboxItem]:
-        """A pull platform's messages for one chat after ``after_id`` (the web chat page). The
-        page asking for what came after ``after_id`` confirms it has everything up to it: those
-        are marked sent, keeping only a redacted copy."""
+        """A pull platform's undelivered messages for one chat after ``after_id`` (the web chat
+        page). The page asking for what came after ``after_id`` confirms it has everything up
+        to it: those are marked sent, keeping only a redacted copy."""
         async with self._sessions() as session, session.begin():
             fetched = list(
                 await session.scalars(
@@ -309,7 +367,7 @@ class DeliveryStore:
             result = await session.scalars(
                 select(OutboxItem)
                 .where(OutboxItem.platform == platform, OutboxItem.chat_id == chat_id)
-                .where(OutboxItem.id > after_id, OutboxItem.status != "failed")
+                .where(OutboxItem.id > after_id, OutboxItem.status == "pending")
                 .order_by(OutboxItem.id)
             )
             return list(result)

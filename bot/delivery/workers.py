@@ -10,16 +10,18 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
+from bot.core import catalogue
+from bot.core.catalogue import CASE_KINDS, label
 from bot.core.messages import Action, OutgoingMessage
-from bot.core.pipeline import TurnPipeline
 from bot.core.safety import redact
 from bot.delivery.store import ClaimedMessage, DeliveryStore
+from bot.delivery.turns import Turns
 from bot.storage.models import Case, OutboxItem, utcnow
 from connectors.base import Connector, DeliveryFailed, Payload
 
@@ -39,8 +41,7 @@ class InboundWorker:
     def __init__(
         self,
         store: DeliveryStore,
-        pipeline: TurnPipeline,
-        connectors: Mapping[str, Connector],
+        turns: Turns,
         wake: asyncio.Event,
         queued: asyncio.Event,
         max_attempts: int,
@@ -49,8 +50,7 @@ class InboundWorker:
         """``wake`` is set when a message is stored; this worker sets ``queued`` when it queues
         API calls."""
         self._store = store
-        self._pipeline = pipeline
-        self._connectors = connectors
+        self._turns = turns
         self._wake = wake
         self._queued = queued
         self._max_attempts = max_attempts
@@ -76,11 +76,7 @@ class InboundWorker:
     async def _answer(self, item: ClaimedMessage) -> None:
         if item.message is None:
             raise UnreadableMessage("the stored message cannot be read")
-        reply = await self._pipeline.handle(item.message)
-        connector = self._connectors.get(item.message.platform)
-        payloads = connector.render(reply) if reply is not None and connector else []
-        await self._store.complete_inbound(item.id, item.message, payloads)
-        if payloads:
+        if (await self._turns.answer(item.id, item.message)).payloads:
             self._queued.set()
 
     async def _failed(self, item: ClaimedMessage, error: Exception) -> None:
@@ -219,10 +215,10 @@ class StaffNotifier:
         self._console_url = console_url.rstrip("/")
 
     def notice(self, case: Case) -> list[Payload]:
-        kind = "khiếu nại" if case.kind == "complaint" else "yêu cầu gặp cán bộ"
-        text = (
-            f"Hồ sơ mới {case.number} ({kind}) đang chờ cán bộ.\n"
-            f"{self._console_url}/console/conversations/{case.conversation_id}"
+        text = catalogue.STAFF_NOTICE.format(
+            number=case.number,
+            kind=label(CASE_KINDS, case.kind),
+            link=f"{self._console_url}/console/conversations/{case.conversation_id}",
         )
         return self._telegram.render(OutgoingMessage(self._chat_id, text, Action.HANDOFF))
 

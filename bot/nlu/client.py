@@ -7,9 +7,7 @@ from typing import Any
 
 import httpx
 
-
-class NluUnavailable(Exception):
-    """Rasa did not give a usable answer: not running, too slow, an error status or bad JSON."""
+from bot.core.ports import NluUnavailable
 
 
 @dataclass(frozen=True)

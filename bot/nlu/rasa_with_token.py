@@ -12,5 +12,6 @@ from rasa.__main__ import main
 
 if __name__ == "__main__":
     token = os.environ.pop("RASA_AUTH_TOKEN")
-    sys.argv = ["rasa", *sys.argv[1:], "--auth-token", token]
+    # One argument: a token that starts with "-" must not read as an option.
+    sys.argv = ["rasa", *sys.argv[1:], f"--auth-token={token}"]
     main()

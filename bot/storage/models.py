@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -42,6 +42,11 @@ class Conversation(Base):
     """What the bot is in the middle of (an offer, the complaint form); survives restarts."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+    """Raised by every change: a transaction that changed a conversation another one changed
+    meanwhile fails (StaleDataError) instead of overwriting it."""
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Message(Base):
@@ -151,6 +156,7 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     """The stored staff message this call delivers (its status is shown in the console)."""
+    message: Mapped[Message | None] = relationship()
 
 
 class PlatformToken(Base):

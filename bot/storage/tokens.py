@@ -7,24 +7,17 @@ compare-and-swap on the refresh token, so at most one new pair ever follows a gi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.database import Database
 from bot.storage.models import PlatformToken, utcnow
-
-
-@dataclass(frozen=True)
-class TokenPair:
-    access_token: str
-    refresh_token: str
-    expires_at: datetime | None = None
+from connectors.base import TokenPair
 
 
 class TokenStore:
+    """The connectors' ``TokenVault``, in the database."""
+
     def __init__(self, database: Database, platform: str) -> None:
         self._sessions = database.sessions
         self.platform = platform

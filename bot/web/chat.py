@@ -1,4 +1,4 @@
-"""The web chat: its page, the API the page posts to, and the page's mailbox for staff replies.
+"""The web chat: its page, the API the page posts to, and the page's mailbox for staff catalogue.
 
 Every request belongs to a session the server issued (``bot/web/sessions.py``); a session sees
 only its own conversation. Budgets per session and per client address keep one client from
@@ -14,7 +14,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from bot.core import replies
+from bot.core import catalogue
 from bot.web.ratelimit import RequestLimits, client_address
 from bot.web.sessions import WebSessions
 from connectors.base import BadPayload
@@ -32,7 +32,7 @@ class WebChat:
 
 
 def _web(request: Request) -> WebChat:
-    web: WebChat = request.app.state.web
+    web: WebChat = request.app.state.runtime.web
     return web
 
 
@@ -43,7 +43,7 @@ def _refused(status_code: int, error: str, text: str, **headers: str) -> JSONRes
 def _slow_down(wait_s: float) -> JSONResponse:
     seconds = str(round(wait_s))
     return _refused(
-        429, "rate_limited", replies.SLOW_DOWN.format(seconds=seconds), **{"Retry-After": seconds}
+        429, "rate_limited", catalogue.SLOW_DOWN.format(seconds=seconds), **{"Retry-After": seconds}
     )
 
 
@@ -74,16 +74,13 @@ async def chat_message(request: Request) -> Response:
     try:
         message = web.connector.message(session, await request.body())
     except TooLong:
-        return _refused(
-            413, "too_long", replies.TOO_LONG.format(limit=f"{MAX_TEXT_CHARS:,}".replace(",", "."))
-        )
+        limit = f"{MAX_TEXT_CHARS:,}".replace(",", ".")
+        return _refused(413, "too_long", catalogue.TOO_LONG.format(limit=limit))
     except BadPayload:
-        return _refused(400, "bad_request", replies.BAD_REQUEST)
-    reply = await request.app.state.runtime.pipeline.handle(message)
-    if reply is None:  # a duplicate, or staff hold the conversation: stored, no bot reply
-        response = JSONResponse({"stored": True})
-    else:
-        response = JSONResponse(web.connector.render(reply)[0])
+        return _refused(400, "bad_request", catalogue.BAD_REQUEST)
+    answered = await request.app.state.runtime.turns.answer_now(message)
+    # No reply: staff hold the conversation (the message is stored for them).
+    response = JSONResponse(answered.payloads[0] if answered.payloads else {"stored": True})
     if cookie:
         web.sessions.set_cookie(response, cookie)
     return response
@@ -94,11 +91,11 @@ async def chat_updates(request: Request) -> Response:
     web = _web(request)
     after = request.query_params.get("after", "0")
     if not _AFTER.match(after):
-        return _refused(400, "bad_request", replies.BAD_REQUEST)
+        return _refused(400, "bad_request", catalogue.BAD_REQUEST)
     session = web.sessions.of(request)
     if session is None:
         return JSONResponse({"messages": []})
     if wait := web.limits.wait_s("updates_per_session", session):
         return _slow_down(wait)
-    items = await request.app.state.delivery.store.mailbox(PLATFORM, session, int(after))
+    items = await request.app.state.runtime.store.mailbox(PLATFORM, session, int(after))
     return JSONResponse({"messages": [{"id": i.id, **i.payload} for i in items]})

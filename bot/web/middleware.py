@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.core import replies
+from bot.core import catalogue
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -83,7 +83,7 @@ async def _too_large(send: Send) -> None:
     body = json.dumps(
         {
             "error": "too_large",
-            "text": replies.TOO_LARGE,
+            "text": catalogue.TOO_LARGE,
         },
         ensure_ascii=False,
     ).encode()

@@ -1,0 +1,61 @@
+"""One turn, one transaction: the citizen's message, everything the turn changed, the reply and
+its outbox rows, and the inbox item's completion are committed together, or not at all. A
+message whose turn did not commit (a crash, a database error) is still pending in the inbox and
+is answered on its next claim; a message already answered is never answered again."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.core.messages import IncomingMessage, OutgoingMessage
+from bot.core.pipeline import TurnPipeline
+from bot.delivery.store import DeliveryStore, Reply
+from bot.storage.conversations import ConversationRecords
+from connectors.base import Connector, Payload
+
+
+@dataclass(frozen=True)
+class Answered:
+    reply: OutgoingMessage | None
+    """The bot's reply; None while staff hold the conversation, and for a message answered
+    before (then ``payloads`` is what was queued for it)."""
+    payloads: list[Payload]
+    """The reply as its platform's API calls."""
+
+
+class Turns:
+    def __init__(
+        self,
+        records: ConversationRecords,
+        pipeline: TurnPipeline,
+        store: DeliveryStore,
+        connectors: Mapping[str, Connector],
+    ) -> None:
+        self._records = records
+        self._pipeline = pipeline
+        self._store = store
+        self._connectors = connectors
+
+    async def answer(
+        self, item_id: int, message: IncomingMessage, delivered: bool = False
+    ) -> Answered:
+        """Answer a stored inbox item. ``delivered``: the caller hands the reply over itself
+        (the web chat's HTTP response), so it is stored as sent."""
+        async with self._records.for_message(message) as conversation:
+            result = await self._pipeline.handle(message, conversation)
+            connector = self._connectors.get(message.platform)
+            payloads = connector.render(result.reply) if result.reply and connector else []
+            reply = Reply(conversation.id, payloads, delivered)
+            await self._store.complete_inbound(
+                conversation.session, item_id, message, result.stored_text, reply
+            )
+        return Answered(result.reply, payloads)
+
+    async def answer_now(self, message: IncomingMessage) -> Answered:
+        """Store a message and answer it at once (the web chat, the command line); a message
+        sent again (same ID) gets what was queued for it the first time."""
+        item_id = await self._store.store(message, leased=True)
+        if item_id is None:
+            return Answered(None, await self._store.answered_with(message) or [])
+        return await self.answer(item_id, message, delivered=True)
