@@ -1,4 +1,6 @@
-"""Retrieval quality on the development set: Recall@1, Recall@3 and MRR@10, overall and by style."""
+"""Retrieval quality: Recall@1, Recall@3 and MRR@10, overall and by style, on the development
+set (tune on it freely) and on the sealed test set (written from citizens' situations before the
+content it tests; read only its figures, never its questions, and never choose a setting by it)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,13 @@ from pathlib import Path
 
 import yaml
 
-DEVSET_PATH = Path(__file__).parent / "eval" / "devset.yml"
+from knowledge_base.text import words
+
+EVAL_DIR = Path(__file__).parent / "eval"
+DEVSET_PATH = EVAL_DIR / "devset.yml"
+TESTSET_PATH = EVAL_DIR / "testset.yml"
+NEAR_COPY_JACCARD = 0.6
+"""Two texts whose folded-word sets overlap this much are near-copies of each other."""
 
 # A ranker returns article IDs ("19/2023/QH15#d26"), best first.
 Ranker = Callable[[str], list[str]]
@@ -22,12 +30,40 @@ class Question:
     answers: frozenset[str]
 
 
-def load_devset(path: Path = DEVSET_PATH) -> list[Question]:
+def load_questions(path: Path) -> list[Question]:
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         Question(str(r["id"]), str(r["text"]), str(r["style"]), frozenset(r["answers"]))
         for r in rows
     ]
+
+
+def load_devset(path: Path = DEVSET_PATH) -> list[Question]:
+    return load_questions(path)
+
+
+def load_testset(path: Path = TESTSET_PATH) -> list[Question]:
+    return load_questions(path)
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(words(text))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def near_copies(
+    questions: Iterable[str], texts: Iterable[str], threshold: float = NEAR_COPY_JACCARD
+) -> list[tuple[str, str]]:
+    """(question, text) pairs whose folded words overlap at least ``threshold`` (Jaccard)."""
+    candidates = [(text, word_set(text)) for text in texts]
+    found = []
+    for question in questions:
+        asked = word_set(question)
+        found += [(question, t) for t, w in candidates if jaccard(asked, w) >= threshold]
+    return found
 
 
 def first_relevant_rank(ranked: list[str], answers: frozenset[str]) -> int | None:

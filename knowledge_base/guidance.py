@@ -10,6 +10,8 @@ from pathlib import Path
 import yaml
 
 GUIDANCE_DIR = Path(__file__).parent / "guidance"
+COVERAGE_PATH = Path(__file__).parent / "coverage.yml"
+"""The articles citizens can act on, each of which needs an entry that explains it."""
 
 
 class GuidanceError(Exception):

@@ -5,12 +5,15 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import yaml
 
 Log = Callable[[str], None]
 
@@ -137,3 +140,19 @@ def tail(path: Path, lines: int = 20) -> str:
         return ""
     # splitlines also splits on "\r", which progress bars use to redraw a line
     return "\n".join(text.splitlines()[-lines:])
+
+
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
+
+
+def training_examples(project_dir: Path) -> list[str]:
+    """Every NLU training example of the project, entity annotations removed."""
+    examples = []
+    for path in sorted((project_dir / "data").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("nlu", []):
+            for line in str(item.get("examples", "")).splitlines():
+                if line.strip().startswith("- "):
+                    text = line.strip()[2:]
+                    examples.append(_ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text))
+    return examples
