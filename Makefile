@@ -63,6 +63,7 @@ nlu-eval: $(VENV)/.installed $(RASA_VENV)/.installed
 
 bench: nlu-model
 	$(VENV)/bin/python -m bench.retrieval
+	$(VENV)/bin/python -m bench.answers
 	$(VENV)/bin/python -m bench.turns
 	$(VENV)/bin/python -m bench.delivery
 	$(VENV)/bin/python -m bench.chaos

@@ -12,7 +12,15 @@ from datetime import datetime, timedelta
 
 from bot.core import catalogue
 from bot.core.compose import Composer, ExtractiveComposer
-from bot.core.handlers import CaseStatus, FixedReply, HumanRequest, LawQuestion, MatchFloors
+from bot.core.handlers import (
+    AnswerFloors,
+    CaseStatus,
+    FixedReply,
+    HumanRequest,
+    LawQuestion,
+    MatchFloors,
+    OutOfScope,
+)
 from bot.core.handoff import Handoff, WorkingHours
 from bot.core.intake import OPTIONS_GUIDANCE, ComplaintIntake
 from bot.core.llm import LlmComposer
@@ -20,6 +28,7 @@ from bot.core.messages import Action
 from bot.core.pipeline import TurnPipeline
 from bot.core.ports import Clock, IntentParser
 from bot.core.router import Router
+from bot.core.stages.asked_for_person import AskedForPerson
 from bot.core.stages.dialogue import ContinueDialogue
 from bot.core.stages.normalise import Normalise
 from bot.core.stages.nothing_to_read import NothingToRead
@@ -78,14 +87,36 @@ def build_composer(settings: Settings, kb: KnowledgeBase) -> Composer:
     return LlmComposer(model, extractive, kb.corpus.documents, settings.llm_timeout_s)
 
 
+LAW_TOPIC_INTENTS = frozenset(
+    {
+        "ask_law_purchase",
+        "ask_law_warranty",
+        "ask_law_quality",
+        "ask_law_marketing",
+        "ask_law_rights",
+        "complain_business",
+    }
+)
+"""The NLU intents that say a message is about consumer law."""
+
+
+def answer_floors(settings: Settings) -> AnswerFloors:
+    return AnswerFloors(
+        alone=MatchFloors(settings.retrieval_similarity_floor, settings.retrieval_lexical_floor),
+        on_topic=MatchFloors(
+            settings.retrieval_topic_similarity_floor, settings.retrieval_topic_lexical_floor
+        ),
+        topic_intents=LAW_TOPIC_INTENTS,
+    )
+
+
 def build_pipeline(
     settings: Settings, kb: KnowledgeBase, parser: IntentParser, clock: Clock = local_now
 ) -> TurnPipeline:
     """The turn as a literal list of stages, and the handlers they route to."""
     composer = build_composer(settings, kb)
     options = ExtractiveComposer(kb.corpus, kb.guidance)
-    floors = MatchFloors(settings.retrieval_similarity_floor, settings.retrieval_lexical_floor)
-    law = LawQuestion(kb.searcher, composer, floors)
+    law = LawQuestion(kb.searcher, composer, answer_floors(settings))
     hours = WorkingHours.parse(settings.working_hours, settings.working_days, settings.timezone)
     handoff = Handoff(hours, settings.staff_expected_wait_min, clock)
     intake = ComplaintIntake(
@@ -103,7 +134,7 @@ def build_pipeline(
         "cancel": FixedReply(catalogue.NOTHING_TO_CANCEL, Action.SMALLTALK),
         "back_to_bot": FixedReply(catalogue.ALREADY_WITH_BOT, Action.SMALLTALK),
         "attachment": FixedReply(catalogue.ATTACHMENT_RECEIVED, Action.CLARIFY),
-        "out_of_scope": FixedReply(catalogue.OUT_OF_SCOPE, Action.OUT_OF_SCOPE),
+        "out_of_scope": OutOfScope(law),
         "help": FixedReply(catalogue.HELP, Action.SMALLTALK),
         "sticker": FixedReply(catalogue.STICKER, Action.CLARIFY),
         "ask_human": human,
@@ -126,6 +157,7 @@ def build_pipeline(
             Safety(),
             understand,
             SelfHarm(human),
+            AskedForPerson(human, settings.intent_confidence_floor),
             ContinueDialogue(intake, human),
             Route(router),
             OfferStaffWhenStuck(),

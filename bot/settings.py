@@ -78,10 +78,16 @@ class Settings(BaseSettings):
     )
     intent_confidence_floor: float = Field(0.5, description="Below this, the intent is unclear.")
     retrieval_similarity_floor: float = Field(
-        0.3, description="Dense similarity at which a hit is trusted enough to quote."
+        0.3, description="Dense similarity at which the law is quoted whatever NLU said."
     )
     retrieval_lexical_floor: float = Field(
-        14.0, description="BM25 score at which a hit is trusted enough to quote."
+        14.0, description="BM25 score at which the law is quoted whatever NLU said."
+    )
+    retrieval_topic_similarity_floor: float = Field(
+        0.25, description="Dense similarity enough to quote the law when NLU names a law topic."
+    )
+    retrieval_topic_lexical_floor: float = Field(
+        10.0, description="BM25 score enough to quote the law when NLU names a law topic."
     )
 
     working_hours: str = Field("08:00-17:00", description="Staff working hours, local time.")

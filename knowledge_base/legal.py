@@ -137,6 +137,22 @@ class Corpus:
             return clause.full_text if clause else None
         return next((p.text for p in clause.points if p.letter == unit.point), None)
 
+    def quotation(self, uid: str | UnitId) -> str | None:
+        """A unit's text as an answer quotes it: whole, and after the words that lead into it
+        (the article's opening sentence for a clause, the clause's for a point), so that a list
+        item is never quoted without what it is a list of."""
+        unit = uid if isinstance(uid, UnitId) else UnitId.parse(uid)
+        text = self.unit_text(unit)
+        article = self.article(unit.doc, unit.article)
+        if text is None or article is None or unit.clause is None:
+            return text
+        clause = next(c for c in article.clauses if c.number == unit.clause)
+        if unit.point is not None and clause.points and clause.points[0].letter != unit.point:
+            return f"{clause.text}\n…\n{text}"
+        if unit.point is not None:
+            return f"{clause.text}\n{text}"
+        return f"{article.intro}\n{text}" if article.intro else text
+
     def article(self, doc: str, number: int) -> Article | None:
         return next(
             (a for a in self.articles if a.document.doc == doc and a.number == number), None

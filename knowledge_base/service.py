@@ -7,13 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge_base.chunks import build_chunks
+from knowledge_base.classifier import ArticleClassifier, training_examples
 from knowledge_base.embeddings import load_embeddings
+from knowledge_base.evaluation import load_devset
 from knowledge_base.guidance import GUIDANCE_DIR, GuidanceEntry, load_guidance
 from knowledge_base.index import SyncReport, VectorIndex
 from knowledge_base.legal import Corpus, load_corpus
 from knowledge_base.lexicon import LEXICON_PATH, Lexicon
 from knowledge_base.phrasings import PHRASINGS_DIR, load_phrasings
+from knowledge_base.ranking import LinearRanker
 from knowledge_base.search import HybridSearcher
+
+MODELS_DIR = "models"
+"""Beside the index: the article classifier, keyed by its training examples."""
 
 
 @dataclass
@@ -40,9 +46,14 @@ class KnowledgeBase:
         guidance = load_guidance(guidance_dir)
         embedding = load_embeddings(embedding_model_path)
         index = VectorIndex(chroma_dir, embedding, embedding.name)
-        chunks = build_chunks(corpus, guidance, load_phrasings(phrasings_dir))
+        phrasings = load_phrasings(phrasings_dir)
+        chunks = build_chunks(corpus, guidance, phrasings)
         started = time.perf_counter()
         report = index.sync(chunks)
         sync_seconds = time.perf_counter() - started
-        searcher = HybridSearcher(index, Lexicon.load(lexicon_path))
+        examples = training_examples(corpus, guidance, phrasings, load_devset())
+        classifier = ArticleClassifier.load_or_train(chroma_dir.parent / MODELS_DIR, examples)
+        searcher = HybridSearcher(
+            index, Lexicon.load(lexicon_path), LinearRanker.load(), classifier
+        )
         return cls(corpus, guidance, index, searcher, report, sync_seconds)

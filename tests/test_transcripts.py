@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from bot.console.auth import Accounts, Staff
-from bot.core.messages import Attachment, IncomingMessage, OutgoingMessage
+from bot.core.messages import Action, Attachment, IncomingMessage, OutgoingMessage
 from bot.nlu.client import RasaClient
 from bot.nlu.server import RasaServer
 from bot.storage.conversations import ConversationRecords
@@ -146,6 +146,8 @@ def _check_reply(reply: OutgoingMessage | None, expected: dict[str, Any] | str, 
     assert isinstance(expected, dict)
     if "action" in expected:
         assert reply.action.value == expected["action"], f"{where}: {reply.action} {reply.text}"
+    if reply.action is Action.OUT_OF_SCOPE:
+        assert not reply.citations, f"{where}: a declined question cites {reply.citations}"
     if "intent" in expected:
         assert reply.intent and reply.intent.name.startswith(expected["intent"]), where
     for part in expected.get("says", []):

@@ -22,6 +22,21 @@ OUT_OF_SCOPE = (
     "tiêu dùng khi mua hàng hóa, dịch vụ: đổi trả, bảo hành, hàng lỗi, hàng giả, mua bán online, "
     "hợp đồng, khiếu nại doanh nghiệp…"
 )
+OUT_OF_SCOPE_WITH_POINTER = (
+    "Xin lỗi, câu hỏi này nằm ngoài phạm vi tôi hỗ trợ (quyền lợi người tiêu dùng). {pointer} "
+    "Nếu bạn có vướng mắc khi mua hàng hóa, dịch vụ, tôi sẵn lòng hỗ trợ."
+)
+OUT_OF_SCOPE_POINTERS = {
+    "land": "Về đất đai, bạn nên hỏi Văn phòng đăng ký đất đai hoặc Ủy ban nhân dân cấp xã nơi có "
+    "đất.",
+    "traffic": "Về vi phạm giao thông và phạt nguội, bạn nên hỏi cơ quan Cảnh sát giao thông hoặc "
+    "tra cứu trên Cổng dịch vụ công quốc gia.",
+    "health": "Về sức khỏe, bạn nên hỏi bác sĩ hoặc cơ sở y tế; trường hợp khẩn cấp hãy gọi 115.",
+    "tax": "Về thuế, bạn nên hỏi cơ quan thuế quản lý nơi bạn cư trú.",
+    "family": "Về hôn nhân, gia đình, bạn nên hỏi Ủy ban nhân dân cấp xã hoặc Tòa án nhân dân.",
+    "labour": "Về lao động, tiền lương, bảo hiểm xã hội, bạn nên hỏi cơ quan bảo hiểm xã hội hoặc "
+    "cơ quan quản lý lao động ở địa phương.",
+}
 EMPTY = (
     "Tôi chưa đọc được nội dung câu hỏi. Bạn vui lòng nhắn bằng chữ điều bạn muốn hỏi, ví dụ: "
     "«Mua hàng online bị lỗi có được đổi trả không?»"
@@ -33,15 +48,19 @@ NOT_SURE = (
     "đang gặp vấn đề gì? Nếu muốn, bạn cũng có thể nhắn «gặp cán bộ» để được tư vấn trực tiếp."
 )
 NEXT_STEP = (
-    "Bước tiếp theo: hãy giữ lại hóa đơn, tin nhắn, hình ảnh liên quan và trao đổi bằng văn bản "
-    "với bên bán. Nếu không được giải quyết, bạn có thể nhắn «khiếu nại» để tôi hướng dẫn, hoặc "
-    "«gặp cán bộ» để được tư vấn trực tiếp. Nội dung trên là thông tin tham khảo, không thay thế "
-    "tư vấn pháp lý."
+    "Bạn nên giữ hóa đơn, tin nhắn, hình ảnh liên quan và trao đổi bằng văn bản với bên bán; "
+    "nhắn «khiếu nại» nếu cần ghi nhận hồ sơ."
 )
 CITE_CLAUSE = "khoản {clause} "
 CITE_POINT = "điểm {point} "
 CITE = "{clause}Điều {article} {document}"
-LEGAL_BASIS = "Căn cứ pháp lý: theo {basis}:\n«{quote}»"
+LEGAL_BASIS = "Căn cứ: {basis}:\n«{quote}»"
+BASIS_ONLY = "Căn cứ: {basis} (toàn văn ở phần «Xem thêm»)."
+NEAREST_RULE = "Quy định gần nhất với câu hỏi của bạn là Điều {article} ({title}) {document}."
+RELATED = "Có thể liên quan: {summary} ({basis})."
+ARTICLE_SHORT = "Điều {article} {document}"
+MORE = "Xem thêm"
+DISCLAIMER = "Nội dung trên là thông tin tham khảo, không thay thế tư vấn pháp lý."
 SEE_ALSO = "Xem thêm: {units}."
 AMENDED = (
     "Lưu ý: {name} đã được sửa đổi, bổ sung; nội dung trích dẫn có thể chưa phản ánh quy định "
@@ -101,6 +120,10 @@ FORM_QUESTIONS = {
         "xong thì nhắn «xong». Nếu không có, nhắn «bỏ qua»."
     ),
 }
+COMPLAINT_OFFER_AFTER_ANSWER = (
+    "Nếu bên bán không giải quyết, tôi có thể ghi nhận khiếu nại của bạn thành hồ sơ để chuyển cho "
+    "cán bộ xử lý. Bạn có muốn không?"
+)
 COMPLAINT_OFFER = (
     "Thông tin thực tế (không phải trích dẫn luật): ở địa phương, đơn của người tiêu dùng thường "
     "được gửi tới Sở Công Thương tỉnh, thành phố; bạn cũng có thể gọi Tổng đài tư vấn, hỗ trợ "

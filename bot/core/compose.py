@@ -14,13 +14,14 @@ from knowledge_base.legal import Corpus, Document
 from knowledge_base.search import Hit
 from knowledge_base.units import UnitId
 
-_MAX_QUOTE_CHARS = 700
-
 
 @dataclass(frozen=True)
 class Answer:
     text: str
+    """The first message: short enough for one phone screen."""
     citations: tuple[Citation, ...]
+    more: str = ""
+    """What «Xem thêm» shows: the fuller explanation, further units, the quote if it was long."""
 
 
 def parse_citation(unit: str) -> Citation:
@@ -49,18 +50,15 @@ def validity_warning(document: Document, today: date) -> str:
     return ""
 
 
-def quote(text: str) -> str:
-    if len(text) <= _MAX_QUOTE_CHARS:
-        return text
-    return text[:_MAX_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
-
-
 class Composer(Protocol):
     async def compose(self, question: str, hits: list[Hit], today: date) -> Answer: ...
 
 
 class ExtractiveComposer:
-    """The default: the best hit's guidance and legal text, as written, cited."""
+    """The default: the matching guidance entry's direct answer, the unit of law that carries it
+    quoted whole and cited, the next step for the topic; the explanation and further units
+    behind «Xem thêm». Built from retrieved and reviewed text only, so it states no law it did
+    not find."""
 
     def __init__(self, corpus: Corpus, guidance: list[GuidanceEntry]) -> None:
         self._corpus = corpus
@@ -69,40 +67,126 @@ class ExtractiveComposer:
 
     async def compose(self, question: str, hits: list[Hit], today: date) -> Answer:
         hit = hits[0]
-        basis = Citation(hit.doc, hit.article, hit.clause)
         entry = self._guidance.get(hit.guidance_id or "")
-        return self._render(entry, basis, hit.point, hit.point_text or hit.text, today)
+        return self._render(entry, _basis(hit, entry), today, self._related(hits))
 
     def compose_guidance(self, entry_id: str, today: date) -> Answer | None:
         """A guidance entry with its first citation quoted, e.g. to explain the options."""
         entry = self._guidance.get(entry_id)
-        quoted = self._corpus.unit_text(entry.citations[0]) if entry else None
-        if entry is None or quoted is None:
+        if entry is None or self._corpus.unit_text(entry.citations[0]) is None:
             return None
-        point = UnitId.parse(entry.citations[0]).point
-        return self._render(entry, parse_citation(entry.citations[0]), point, quoted, today)
+        return self._render(entry, UnitId.parse(entry.citations[0]), today)
+
+    def _related(self, hits: list[Hit]) -> Related | None:
+        """The second-best article when it scored close to the best one."""
+        if len(hits) < 2 or hits[1].score < CLOSE_SECOND * hits[0].score:
+            return None
+        second = hits[1]
+        entry = self._guidance.get(second.guidance_id or "")
+        if entry is not None and entry.id == hits[0].guidance_id:
+            return None
+        basis = _basis(second, entry)
+        title = entry.title if entry else second.title
+        return Related(catalogue.RELATED.format(summary=title, basis=self._cite(basis)), basis)
 
     def _render(
         self,
         entry: GuidanceEntry | None,
-        basis: Citation,
-        point: str | None,
-        quoted: str,
+        basis: UnitId,
         today: date,
+        related: Related | None = None,
     ) -> Answer:
-        citations = [basis]
+        quoted = self._corpus.quotation(basis) or ""
+        citations = [_citation(basis)]
+        if related:
+            citations.append(_citation(related.basis))
         if entry:
             citations += [c for c in map(parse_citation, entry.citations) if c not in citations]
-        parts = [entry.body] if entry else []
-        point_name = catalogue.CITE_POINT.format(point=point) if point else ""
-        basis_name = point_name + cite(basis, self._documents[basis.doc])
-        parts.append(catalogue.LEGAL_BASIS.format(basis=basis_name, quote=quote(quoted)))
-        if len(citations) > 1:
-            further = "; ".join(cite(c, self._documents[c.doc]) for c in citations[1:])
-            parts.append(catalogue.SEE_ALSO.format(units=further))
-        cited_docs = dict.fromkeys(c.doc for c in citations)
-        parts.extend(
-            w for doc in cited_docs if (w := validity_warning(self._documents[doc], today))
+        document = self._documents[basis.doc]
+        direct = (
+            entry.answer
+            if entry and entry.answer
+            else catalogue.NEAREST_RULE.format(
+                article=basis.article, title=self._title(basis), document=document.short_name
+            )
         )
-        parts.append(catalogue.NEXT_STEP)
-        return Answer("\n\n".join(parts), tuple(citations))
+        warnings = self._warnings([basis.doc], today)
+        next_step = entry.next_step if entry and entry.next_step else catalogue.NEXT_STEP
+        basis_name = self._cite(basis)
+        quote_block = catalogue.LEGAL_BASIS.format(basis=basis_name, quote=quoted)
+        more = [entry.body] if entry and entry.body else []
+        related_line = related.line if related else ""
+        if related and related.basis.doc != basis.doc:
+            related_line = _joined([related_line, *self._warnings([related.basis.doc], today)])
+        first = _joined([direct, quote_block, *warnings, related_line, next_step])
+        if len(first) > FIRST_MESSAGE_CHARS and related_line:
+            first = _joined([direct, quote_block, *warnings, next_step])
+            more.insert(0, related_line)
+        if len(first) > FIRST_MESSAGE_CHARS:
+            # The quote is kept whole: it moves behind «Xem thêm», its citation stays in front.
+            basis_only = catalogue.BASIS_ONLY.format(basis=basis_name)
+            first = _joined([direct, basis_only, *warnings, next_step])
+            more.insert(0, quote_block)
+        articles = dict.fromkeys(
+            (c.doc, c.article)
+            for c in citations
+            if (c.doc, c.article) != (basis.doc, basis.article)
+        )
+        if articles:
+            names = "; ".join(
+                catalogue.ARTICLE_SHORT.format(article=n, document=self._documents[d].short_name)
+                for d, n in articles
+            )
+            more.append(catalogue.SEE_ALSO.format(units=names))
+        shown = {basis.doc, related.basis.doc if related else basis.doc}
+        more += self._warnings([c.doc for c in citations if c.doc not in shown], today)
+        more.append(catalogue.DISCLAIMER)
+        return Answer(first, tuple(citations), _joined(more))
+
+    def _warnings(self, documents: list[str], today: date) -> list[str]:
+        """One validity warning per cited document that needs one."""
+        return [
+            warning
+            for doc in dict.fromkeys(documents)
+            if (warning := validity_warning(self._documents[doc], today))
+        ]
+
+    def _cite(self, unit: UnitId) -> str:
+        point = catalogue.CITE_POINT.format(point=unit.point) if unit.point else ""
+        return point + cite(_citation(unit), self._documents[unit.doc])
+
+    def _title(self, unit: UnitId) -> str:
+        article = self._corpus.article(unit.doc, unit.article)
+        return article.title if article else ""
+
+
+@dataclass(frozen=True)
+class Related:
+    """The one line on a close second article, and the unit it cites."""
+
+    line: str
+    basis: UnitId
+
+
+FIRST_MESSAGE_CHARS = 600
+"""A law answer's first message fits one phone screen; the rest goes behind «Xem thêm»."""
+CLOSE_SECOND = 0.9
+"""The second article is mentioned when its score is at least this share of the best one's."""
+
+
+def _basis(hit: Hit, entry: GuidanceEntry | None) -> UnitId:
+    """The unit that carries the answer: the entry's first citation in the hit's article (a
+    point or a clause), else the hit's best clause."""
+    if entry:
+        for uid in map(UnitId.parse, entry.citations):
+            if (uid.doc, uid.article) == (hit.doc, hit.article):
+                return uid
+    return UnitId(hit.doc, hit.article, hit.clause)
+
+
+def _citation(unit: UnitId) -> Citation:
+    return Citation(unit.doc, unit.article, unit.clause)
+
+
+def _joined(parts: list[str]) -> str:
+    return "\n\n".join(part for part in parts if part)

@@ -74,6 +74,8 @@ class Dialogue:
     """The case a rating is for."""
     unclear: int = 0
     """Turns in a row the bot could not understand."""
+    more: str = ""
+    """What «Xem thêm» shows for the last law answer."""
 
     def clear(self) -> None:
         """Nothing in progress any more (the unclear count is kept)."""
@@ -109,6 +111,7 @@ class Dialogue:
             editing=bool(data.get("editing")),
             case=str(data.get("case") or ""),
             unclear=int(data.get("unclear") or 0),
+            more=str(data.get("more") or ""),
         )
 
 

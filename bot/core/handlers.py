@@ -10,9 +10,10 @@ from bot.core import catalogue
 from bot.core.catalogue import CASE_KINDS, CASE_STATUSES, label
 from bot.core.compose import Composer
 from bot.core.handoff import Handoff
-from bot.core.messages import Action, OutgoingMessage
+from bot.core.messages import Action, Intent, OutgoingMessage
 from bot.core.turn import Turn
-from knowledge_base.search import Hit, HybridSearcher
+from knowledge_base.search import Found, HybridSearcher
+from knowledge_base.text import words
 
 
 class FixedReply:
@@ -34,18 +35,35 @@ class MatchFloors:
     similarity: float
     lexical: float
 
-    def passed_by(self, hit: Hit) -> bool:
-        return hit.similarity >= self.similarity or hit.lexical_score >= self.lexical
+    def passed_by(self, found: Found) -> bool:
+        return found.similarity >= self.similarity or found.lexical_score >= self.lexical
+
+
+@dataclass(frozen=True)
+class AnswerFloors:
+    """``alone``: the match a question needs when nothing else says it is about consumer law;
+    ``on_topic``: the lower match it needs when NLU's best intent names a law topic (two
+    witnesses agree)."""
+
+    alone: MatchFloors
+    on_topic: MatchFloors
+    topic_intents: frozenset[str]
+
+    def passed_by(self, found: Found, intent: Intent) -> bool:
+        floors = self.on_topic if intent.name in self.topic_intents else self.alone
+        return floors.passed_by(found)
 
 
 class LawQuestion:
-    """Retrieval, then an extractive answer citing the best article; unsure below the floor."""
+    """Retrieval, then an extractive answer citing the best article; unsure below the floor.
+    A question naming another field (land, traffic, health…) is declined with a pointer unless
+    it matches the law well on its own."""
 
     def __init__(
         self,
         searcher: HybridSearcher,
         composer: Composer,
-        floors: MatchFloors,
+        floors: AnswerFloors,
         action: Action = Action.ANSWER,
         intro: str = "",
     ) -> None:
@@ -56,11 +74,68 @@ class LawQuestion:
         self._intro = intro
 
     async def __call__(self, turn: Turn) -> OutgoingMessage:
-        hits = await asyncio.to_thread(self._searcher.search, turn.text.text, 3)
-        if not hits or not self._floors.passed_by(hits[0]):
+        found = await self.find(turn)
+        strong = self._floors.alone.passed_by(found)
+        if not strong and (outside := out_of_scope_pointer(turn.text.text)):
+            return turn.say(outside, Action.OUT_OF_SCOPE)
+        if not found.hits or not self._floors.passed_by(found, turn.intent):
             return turn.say(catalogue.NOT_SURE, Action.CLARIFY)
-        answer = await self._composer.compose(turn.text.text, hits, date.today())
-        return turn.say(self._intro + answer.text, self._action, citations=answer.citations)
+        return await self.answer(turn, found)
+
+    async def find(self, turn: Turn) -> Found:
+        return await asyncio.to_thread(self._searcher.find, turn.text.text, 3)
+
+    def matches_alone(self, found: Found) -> bool:
+        """Whether the question matches the law well enough whatever NLU said."""
+        return bool(found.hits) and self._floors.alone.passed_by(found)
+
+    async def answer(self, turn: Turn, found: Found) -> OutgoingMessage:
+        answer = await self._composer.compose(turn.text.text, found.hits, date.today())
+        turn.dialogue.more = answer.more
+        return turn.say(
+            self._intro + answer.text,
+            self._action,
+            citations=answer.citations,
+            quick_replies=(catalogue.MORE,) if answer.more else (),
+        )
+
+
+_OTHER_FIELDS = {
+    "land": ("dat dai", "sang ten so do", "so hong", "thua dat", "quyen su dung dat"),
+    "traffic": ("phat nguoi", "giao thong", "vuot den do", "bang lai", "giay phep lai xe", "csgt"),
+    "health": ("bi sot", "uong thuoc gi", "trieu chung", "di kham benh"),
+    "tax": ("thue thu nhap", "quyet toan thue", "ma so thue", "nop thue"),
+    "family": ("ly hon", "dang ky ket hon", "nuoi con", "cap duong", "thua ke"),
+    "labour": ("tien luong", "luong toi thieu", "bao hiem xa hoi", "hop dong lao dong", "sa thai"),
+}
+
+
+def out_of_scope_pointer(text: str) -> str:
+    """A polite refusal naming the body that handles the question's field (land, traffic,
+    health…); empty when the question names no such field."""
+    folded = f" {' '.join(words(text))} "
+    for field, phrases in _OTHER_FIELDS.items():
+        if any(f" {phrase} " in folded for phrase in phrases):
+            pointer = catalogue.OUT_OF_SCOPE_POINTERS[field]
+            return catalogue.OUT_OF_SCOPE_WITH_POINTER.format(pointer=pointer)
+    return ""
+
+
+class OutOfScope:
+    """A question NLU finds outside consumer law: declined politely, with the right body when
+    known; answered as a law question when it names no other field and matches the law well
+    on its own (NLU learnt from far fewer examples than retrieval indexes)."""
+
+    def __init__(self, law: LawQuestion) -> None:
+        self._law = law
+
+    async def __call__(self, turn: Turn) -> OutgoingMessage:
+        if outside := out_of_scope_pointer(turn.text.text):
+            return turn.say(outside, Action.OUT_OF_SCOPE)
+        found = await self._law.find(turn)
+        if self._law.matches_alone(found):
+            return await self._law.answer(turn, found)
+        return turn.say(catalogue.OUT_OF_SCOPE, Action.OUT_OF_SCOPE)
 
 
 class HumanRequest:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
 
@@ -83,9 +83,18 @@ class ComplaintIntake:
         self._handoff = handoff
 
     async def offer(self, turn: Turn) -> OutgoingMessage:
-        """The options the law gives, then the offer to record a complaint."""
+        """The answer to the citizen's situation first, then the offer to record a complaint;
+        when the law on the situation is not clear, the ways the law gives to settle it."""
         turn.dialogue.clear()
+        answer = await self._answer_question(turn)
         turn.dialogue.expecting = Expecting.COMPLAINT_OFFER
+        if answer.action is Action.ANSWER:
+            return replace(
+                answer,
+                text=f"{answer.text}\n\n{catalogue.COMPLAINT_OFFER_AFTER_ANSWER}",
+                action=Action.COMPLAINT,
+                quick_replies=answer.quick_replies + YES_NO,
+            )
         explained = self._options()
         text = catalogue.COMPLAINT_OFFER
         citations = ()

@@ -9,6 +9,9 @@ from bot.core.conversation import Expecting
 from bot.core.intake import ComplaintIntake
 from bot.core.messages import Action, OutgoingMessage
 from bot.core.turn import Handler, Turn
+from knowledge_base.text import fold
+
+_MORE = {"xem them", "them", "chi tiet", "xem chi tiet", "doc them"}
 
 
 class ContinueDialogue:
@@ -17,6 +20,11 @@ class ContinueDialogue:
         self._human = human
 
     async def __call__(self, turn: Turn) -> None:
+        if more := turn.dialogue.more:
+            turn.dialogue.more = ""
+            if fold(turn.text.text).strip(" .!?") in _MORE:
+                turn.finish(turn.say(more, Action.ANSWER))
+                return
         turn.reply = await self._continue(turn)
 
     async def _continue(self, turn: Turn) -> OutgoingMessage | None:

@@ -28,4 +28,6 @@ class OfferStaffWhenStuck:
             return
         offer = catalogue.HANDOFF_OFFER if stuck else catalogue.DISTRESS_OFFER
         dialogue.expecting, dialogue.unclear = Expecting.HANDOFF_OFFER, 0
-        turn.reply = replace(reply, text=f"{reply.text}\n\n{offer}", quick_replies=YES_NO)
+        turn.reply = replace(
+            reply, text=f"{reply.text}\n\n{offer}", quick_replies=reply.quick_replies + YES_NO
+        )

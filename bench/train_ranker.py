@@ -1,0 +1,131 @@
+"""Train the article ranker (``knowledge_base/ranking.py``) on the development set only.
+
+Logistic regression (scikit-learn) over the search's candidate articles: a candidate is
+positive when it is one of the question's right articles. Its classifier feature is cross-fitted:
+each question gets the scores of an article classifier trained without its fold, as a new
+citizen's question gets the scores of a classifier that never saw it. The regularisation is
+chosen by 5-fold cross-validation over questions (MRR@10); the cross-validated figures are
+printed, the model fitted on every development question is written to
+``knowledge_base/ranker.json``. The sealed test set is never read here.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bench.stats import markdown_table
+from bot.runtime import open_knowledge_base
+from bot.settings import get_settings
+from knowledge_base.classifier import ArticleClassifier, training_examples
+from knowledge_base.evaluation import Question, Scores, first_relevant_rank, load_devset
+from knowledge_base.phrasings import load_phrasings
+from knowledge_base.ranking import RANKER_PATH, LinearRanker
+
+FOLDS = 5
+STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0)
+Example = tuple[Question, list[str], list[dict[str, float]]]
+
+
+def examples() -> list[Example]:
+    """Each development question with its candidate articles and their features."""
+    kb = open_knowledge_base(get_settings())
+    questions = load_devset()
+    content = training_examples(kb.corpus, kb.guidance, load_phrasings())
+    scores: dict[str, dict[str, float]] = {}
+    for held_out in folds(questions):
+        training = [q for q in questions if q.id not in held_out]
+        classifier = ArticleClassifier.train(
+            content + training_examples(kb.corpus, [], {}, training)
+        )
+        scores |= {q.id: classifier.scores(q.text) for q in questions if q.id in held_out}
+    rows = []
+    for question in questions:
+        candidates = kb.searcher.candidates(question.text)
+        articles = [c.hit.article_id for c in candidates]
+        features = kb.searcher.features(question.text, candidates, scores[question.id])
+        rows.append((question, articles, features))
+    return rows
+
+
+def folds(questions: list[Question]) -> list[set[str]]:
+    """The question IDs of each of the FOLDS folds (the same split everywhere)."""
+    ids = [q.id for q in questions]
+    random.Random(7).shuffle(ids)
+    return [set(ids[fold::FOLDS]) for fold in range(FOLDS)]
+
+
+def fit(train: list[Example], strength: float) -> tuple[DictVectorizer, LogisticRegression]:
+    rows, labels = [], []
+    for question, articles, features in train:
+        rows += features
+        labels += [article in question.answers for article in articles]
+    vectorizer = DictVectorizer()
+    model = LogisticRegression(C=strength, max_iter=5000, class_weight="balanced")
+    model.fit(vectorizer.fit_transform(rows), labels)
+    return vectorizer, model
+
+
+def ranks(
+    vectorizer: DictVectorizer, model: LogisticRegression, test: list[Example]
+) -> list[int | None]:
+    found = []
+    for question, articles, features in test:
+        order = (
+            [
+                articles[i]
+                for i in np.argsort(-model.decision_function(vectorizer.transform(features)))
+            ]
+            if features
+            else []
+        )
+        found.append(first_relevant_rank(order[:10], question.answers))
+    return found
+
+
+def cross_validated(data: list[Example], strength: float) -> Scores:
+    found: list[int | None] = []
+    for held_out in folds([question for question, _, _ in data]):
+        vectorizer, model = fit([row for row in data if row[0].id not in held_out], strength)
+        found += ranks(vectorizer, model, [row for row in data if row[0].id in held_out])
+    return Scores.of(found)
+
+
+def main() -> None:
+    data = examples()
+    fused = Scores.of(
+        first_relevant_rank(articles[:10], question.answers) for question, articles, _ in data
+    )
+    results = {strength: cross_validated(data, strength) for strength in STRENGTHS}
+    best = max(results, key=lambda strength: results[strength].mrr_at_10)
+    print(
+        markdown_table(
+            ["ranking", "R@1", "R@3", "MRR@10"],
+            [["fused rank (no ranker)", *_figures(fused)]]
+            + [[f"ranker C={c} (5-fold CV)", *_figures(s)] for c, s in results.items()],
+        )
+    )
+    vectorizer, model = fit(data, best)
+    weights = dict(zip(vectorizer.get_feature_names_out(), model.coef_[0], strict=True))
+    ranker = LinearRanker(
+        {k: round(float(v), 5) for k, v in weights.items() if v}, float(model.intercept_[0])
+    )
+    about = {
+        "trained_on": f"knowledge_base/eval/devset.yml ({len(data)} questions)",
+        "C": best,
+        "cross_validated": results[best].to_json(),
+    }
+    ranker.save(RANKER_PATH, about)
+    print(f"C={best}: {RANKER_PATH}", file=sys.stderr)
+
+
+def _figures(scores: Scores) -> list[str]:
+    return [f"{scores.recall_at_1:.3f}", f"{scores.recall_at_3:.3f}", f"{scores.mrr_at_10:.3f}"]
+
+
+if __name__ == "__main__":
+    main()

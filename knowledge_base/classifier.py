@@ -1,0 +1,97 @@
+"""Which article a citizen's words lead to, learnt from the text that bridges lay words and the
+law: guidance entries (their questions, title and direct answer, labelled with the article of
+their first citation), lay phrasings, article titles, and the development questions with their
+right articles. Words, word pairs and character n-grams (so that shorthand and missing
+diacritics still match), weighted by TF-IDF, and a linear SVM (scikit-learn).
+
+Training takes a few seconds; the fitted model is kept beside the index, keyed by a hash of its
+training examples, so a restart reuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+from sklearn.svm import LinearSVC
+
+from knowledge_base.evaluation import Question
+from knowledge_base.guidance import GuidanceEntry
+from knowledge_base.legal import Corpus
+from knowledge_base.text import words
+from knowledge_base.units import UnitId
+
+Example = tuple[str, str]
+"""(text, article ID)"""
+SVM_C = 0.5
+_MODEL_FILE = "article-classifier-{digest}.joblib"
+
+
+def training_examples(
+    corpus: Corpus,
+    guidance: Iterable[GuidanceEntry],
+    phrasings: dict[str, list[str]],
+    questions: Iterable[Question] = (),
+) -> list[Example]:
+    examples = [(article.title, article.id) for article in corpus.articles]
+    for entry in guidance:
+        article = str(UnitId.parse(entry.citations[0]).article_id)
+        examples += [(text, article) for text in (*entry.questions, entry.title, entry.answer)]
+    examples += [(line, article) for article, lines in phrasings.items() for line in lines]
+    examples += [(q.text, article) for q in questions for article in sorted(q.answers)]
+    return [(text, article) for text, article in examples if text]
+
+
+class ArticleClassifier:
+    def __init__(self, features: FeatureUnion, model: LinearSVC) -> None:
+        self._features = features
+        self._model = model
+        self._articles = [str(a) for a in model.classes_]
+
+    @classmethod
+    def train(cls, examples: Sequence[Example]) -> ArticleClassifier:
+        features = FeatureUnion(
+            [
+                ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+                (
+                    "characters",
+                    TfidfVectorizer(
+                        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
+                    ),
+                ),
+            ]
+        )
+        texts = [_normalised(text) for text, _ in examples]
+        model = LinearSVC(C=SVM_C).fit(features.fit_transform(texts), [a for _, a in examples])
+        return cls(features, model)
+
+    @classmethod
+    def load_or_train(cls, directory: Path, examples: Sequence[Example]) -> ArticleClassifier:
+        """The model for exactly these examples, trained only when none is stored."""
+        content = json.dumps(sorted(examples), ensure_ascii=False).encode()
+        digest = hashlib.sha256(content).hexdigest()[:16]
+        path = directory / _MODEL_FILE.format(digest=digest)
+        if path.exists():
+            features, model = joblib.load(path)
+            return cls(features, model)
+        classifier = cls.train(examples)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob(_MODEL_FILE.format(digest="*")):
+            stale.unlink()
+        joblib.dump((classifier._features, classifier._model), path)
+        return classifier
+
+    def scores(self, question: str) -> dict[str, float]:
+        """Each article's score for the question (higher: more likely the answer)."""
+        decision = self._model.decision_function(self._features.transform([_normalised(question)]))
+        return dict(zip(self._articles, np.ravel(decision).tolist(), strict=True))
+
+
+def _normalised(text: str) -> str:
+    return " ".join(words(text))
