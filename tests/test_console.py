@@ -172,7 +172,7 @@ async def test_claim_reply_note_resolve(client: Client, console_app: ConsoleApp)
     assert "Đã gửi" in page.text  # the delivery status of the staff reply
 
     assert (
-        await client.post(f"{base}/resolve", {"outcome": "referred_mediation"})
+        await client.post(f"{base}/resolve", {"outcome": "referred_mediation", "confirm": "1"})
     ).status_code == 303
     await eventually(lambda: _has(console_app, chat, "từ 1"))
     sent = texts_to(console_app.api, chat)

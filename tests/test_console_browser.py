@@ -291,7 +291,7 @@ async def test_the_web_chat_sends_a_photo_keeps_its_history_and_shows_the_staff_
         photo = tmp_path / f"hoa-don-{uuid.uuid4().hex[:6]}.png"
         photo.write_bytes(png_photo())
         await citizen.set_input_files("#photo", str(photo))
-        await expect(citizen.locator("#log")).to_contain_text("Đã gửi ảnh")
+        await expect(citizen.locator("#log")).to_contain_text("Đã gửi một ảnh")
 
         row = staff.locator("#queue-rows .qrow").first
         await expect(row).to_contain_text(case_number.group(0), timeout=10_000)
@@ -309,7 +309,7 @@ async def test_the_web_chat_sends_a_photo_keeps_its_history_and_shows_the_staff_
         await citizen.reload()
         log = citizen.locator("#log")
         await expect(log).to_contain_text(case_number.group(0))
-        await expect(log).to_contain_text("Đã gửi ảnh")
+        await expect(log).to_contain_text("Đã gửi một ảnh")
         await expect(citizen.locator(".msg.staff")).to_contain_text("Trần Thị Lan")
         await expect(log).to_contain_text("Tôi đã nhận ảnh hóa đơn của bạn.")
         assert (await log.inner_text()).count("Tôi đã nhận ảnh hóa đơn của bạn.") == 1

@@ -64,7 +64,7 @@ async def test_only_the_holder_changes_a_held_conversation(
     for action, data in [
         ("fields", {"key": "business", "value": "đã bị sửa"}),
         ("note", {"text": "ghi chú chen ngang"}),
-        ("resolve", {"outcome": "resolved"}),
+        ("resolve", {"outcome": "resolved", "confirm": "1"}),
         ("reply", {"text": "tôi chen vào"}),
     ]:
         response = await minh.post(f"{base}/{action}", data)
@@ -81,7 +81,9 @@ async def test_resolving_needs_a_claim_and_a_case_file_change_is_audited(
     conversation_id = await handed_off(console_app, 1702)
     base = f"/console/conversations/{conversation_id}"
     await lan.get(base)
-    early = await lan.post(f"{base}/resolve", {"outcome": "resolved"})
+    unconfirmed = await lan.post(f"{base}/resolve", {"outcome": "resolved"})
+    assert "x%C3%A1c%20nh%E1%BA%ADn" in unconfirmed.headers["location"]  # «ô xác nhận»
+    early = await lan.post(f"{base}/resolve", {"outcome": "resolved", "confirm": "1"})
     assert "nh%E1%BA%ADn" in early.headers["location"]  # «Hãy nhận cuộc trò chuyện trước»
     assert (await case_of(console_app, conversation_id)).outcome is None
     await lan.post(f"{base}/claim", {})

@@ -45,7 +45,7 @@
   function showNotifyState() {
     if (!notifyButton) { return; }
     notifyButton.hidden = false;
-    notifyButton.textContent = notifying() ? "🔔 Chuông báo: bật" : "🔕 Bật chuông báo";
+    notifyButton.textContent = notifying() ? "Chuông báo: đang bật" : "Bật chuông báo";
     notifyButton.setAttribute("aria-pressed", notifying() ? "true" : "false");
   }
 

@@ -11,7 +11,7 @@
   const photo = document.getElementById("photo");
   const FAILED = "Xin lỗi, đã có lỗi xảy ra. Bạn vui lòng thử lại.";
   const OFFLINE = "Không kết nối được máy chủ. Bạn vui lòng kiểm tra mạng và thử lại.";
-  const PHOTO_SENT = "📷 Đã gửi ảnh";
+  const PHOTO_SENT = "Đã gửi một ảnh";
   const STAFF_ROLE = " · Cán bộ tư vấn";
   const POLL_MS = 4000;
   let photoLimit = {max_bytes: Infinity, too_large: FAILED};
