@@ -3,6 +3,8 @@ server, outbox workers, fake Telegram Bot API)."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,6 +15,7 @@ from tests.console_support import (
     PASSWORD,
     Client,
     ConsoleApp,
+    citizen_says,
     console_app,
     eventually,
     handed_off,
@@ -325,3 +328,63 @@ async def test_a_reply_the_citizen_cannot_receive_is_shown_as_failed(
     await eventually(shown_failed)
     page = (await client.get(base)).text
     assert 'id="failed-deliveries"' in page and "1 tin nhắn không gửi được" in page
+
+
+def _row(html: str, conversation_id: int) -> str:
+    """The queue row of a conversation ("" when it is not listed)."""
+    found = re.search(
+        rf'<li class="qrow[^"]*" data-conversation="{conversation_id}">.*?</li>', html, re.S
+    )
+    return found.group(0) if found else ""
+
+
+def _unread(row: str) -> int:
+    found = re.search(r'class="badge count"[^>]*>(\d+)<', row)
+    return int(found.group(1)) if found else 0
+
+
+async def test_filters_unread_counts_and_the_closed_view(
+    client: Client, console_app: ConsoleApp
+) -> None:
+    mine = await handed_off(console_app, 706)
+    other = await handed_off(console_app, 707)
+    await client.login("lan")
+    await client.get(f"/console/conversations/{mine}")
+    await client.post(f"/console/conversations/{mine}/claim", {})
+
+    held = (await client.get("/console/?view=mine")).text
+    assert _row(held, mine) and not _row(held, other)
+    waiting = (await client.get("/console/?view=waiting")).text
+    assert _row(waiting, other) and not _row(waiting, mine)
+    assert "Chưa ai nhận <span" in waiting and 'data-count="waiting">1<' in waiting
+
+    assert _unread(_row((await client.get("/console/")).text, other)) == 1  # the request
+    await citizen_says(console_app, 707, "tôi vẫn đang chờ, rất gấp")
+
+    async def two_unread() -> bool:
+        return _unread(_row((await client.get("/console/")).text, other)) == 2
+
+    await eventually(two_unread)
+    row = _row((await client.get("/console/")).text, other)
+    assert "tôi vẫn đang chờ, rất gấp" in row and "Telegram" in row
+    await client.get(f"/console/conversations/{other}")
+    assert _unread(_row((await client.get("/console/")).text, other)) == 0
+    minh = Client(console_app.url)
+    try:
+        await minh.login("minh")
+        assert _unread(_row((await minh.get("/console/")).text, other)) == 2  # unread per person
+    finally:
+        await minh.aclose()
+
+    await client.post(
+        f"/console/conversations/{mine}/resolve", {"outcome": "resolved", "confirm": "1"}
+    )
+    closed = (await client.get("/console/?view=closed")).text
+    assert "Đã giải quyết" in _row(closed, mine) and not _row(closed, other)
+    cookie = f"console_session={client.cookies['console_session']}"
+    headers = {"Cookie": cookie}
+    async with client.http.stream("GET", "/console/events?view=closed", headers=headers) as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("data: "):
+                assert _row(json.loads(line[6:])["html"], mine)
+                break

@@ -24,7 +24,7 @@ from bot.console.present import Names, case_fields, history_line, stored_value
 from bot.console.queue import View, in_view, queue
 from bot.console.search import search
 from bot.console.transcript import conversation_view, failed_deliveries, mark_read, transcript
-from bot.console.web import TEMPLATES, Form, accounts, back, fragment, local_time, page, render
+from bot.console.web import Form, accounts, back, fragment, local_time, page, render
 from bot.console.web import form as read_form
 from bot.core import catalogue
 from bot.core.catalogue import label
@@ -167,14 +167,13 @@ async def events(request: Request, staff: Staff) -> Response:
     """``queue`` events whenever the staff member's queue changes: the rows of the view asked
     for, the counts, and the waiting conversations (new ones ring and notify)."""
     view = _view(request)
-    rows = TEMPLATES.get_template("_queue_rows.html")
     last = ""
 
     async def produce() -> str | None:
         nonlocal last
         context = await _queue_context(request, staff, view)
         data = {
-            "html": rows.render(context | {"staff": staff}),
+            "html": fragment(request, "_queue_rows.html", staff, **context),
             "waiting": len(context["waiting_ids"]),
             "waiting_ids": context["waiting_ids"],
             "overdue": context["overdue"],
