@@ -107,6 +107,18 @@ async def test_staff_cannot_open_a_conversation_never_handed_to_staff(
         conversation.record_incoming(message.text, ())
     page = await lan.get(f"/console/conversations/{conversation.id}")
     assert page.status_code == 404 and "tôi hỏi riêng" not in page.text
+    base = f"/console/conversations/{conversation.id}"
+    for path in (f"{base}/events", f"{base}?pane=1"):
+        refused = await lan.get(path)
+        assert refused.status_code == 404 and "tôi hỏi riêng" not in refused.text
+    in_place = await lan.request(
+        "POST",
+        f"{base}/note",
+        data={"csrf": lan.csrf, "text": "x"},
+        headers={"X-Console-Fetch": "1"},
+    )
+    assert in_place.status_code == 404 and "tôi hỏi riêng" not in in_place.text
+    assert "regions" not in in_place.json()
     admin = Client(console_app.url)
     try:
         await admin.login("quantri")

@@ -316,30 +316,28 @@ async def conversation_action(request: Request, staff: Staff) -> Response:
     """A staff action. From the page's script (``X-Console-Fetch``): JSON with the notice and
     the page's regions re-rendered, so nothing reloads; from a plain form: 303 back."""
     conversation_id = int(request.path_params["conversation_id"])
-    form = await read_form(request)
+    service = conversations(request)
     url = f"/console/conversations/{conversation_id}"
-    failed = True
+    action = request.path_params["action"]
     try:
-        notice, failed = (
-            await _act(
-                conversations(request), request.path_params["action"], conversation_id, staff, form
-            ),
-            False,
-        )
+        notice = await _act(service, action, conversation_id, staff, await read_form(request))
+        failed = False
     except NotAllowed as error:
-        notice = str(error)
+        notice, failed = str(error), True
     except ValueError:
-        notice = catalogue.BAD_FORM
+        notice, failed = catalogue.BAD_FORM, True
     except KeyError:
         return render(request, "error.html", staff, 404, message=catalogue.NO_SUCH_ACTION)
     if not request.headers.get(FETCH_HEADER):
         return back(url, notice)
     try:
-        context = await _conversation_context(request, staff, conversation_id)
-    except AssertionError:
-        return JSONResponse({"notice": notice, "error": True}, status_code=404)
-    regions = _regions(request, staff, context)
-    return JSONResponse({"notice": notice, "error": failed, "regions": regions})
+        await service.visible(conversation_id, staff)
+    except NotAllowed as error:
+        return JSONResponse({"notice": str(error), "error": True}, status_code=404)
+    context = await _conversation_context(request, staff, conversation_id)
+    return JSONResponse(
+        {"notice": notice, "error": failed, "regions": _regions(request, staff, context)}
+    )
 
 
 @page("staff")

@@ -43,8 +43,10 @@ def stored_value(key: str, text: str) -> object:
     """What staff typed into the case file, stored like the bot stores it: a date as
     YYYY-MM-DD, an amount as a number of đồng; anything else (and what does not read as a date
     or amount) as typed."""
-    if key == AMOUNT_FIELD and (amount := parse_amount(text.replace(" ", ""))) is not None:
-        return amount
+    if key == AMOUNT_FIELD:
+        digits = text.replace(".", "").replace(" ", "").removesuffix("đ")
+        amount = int(digits) if digits.isdigit() else parse_amount(text)
+        return text if amount is None else amount
     if key == DATE_FIELD:
         try:
             return datetime.strptime(text.strip(), "%d/%m/%Y").date().isoformat()
