@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import secrets
 import time
@@ -38,6 +39,7 @@ POLL_S = 1.0
 """How often an event stream looks at the database."""
 REGIONS = ("head", "transcript", "composer", "side")
 """The parts of a conversation's page that are re-rendered in place."""
+DIGEST_BYTES = 8
 FETCH_HEADER = "x-console-fetch"
 """Sent by the console's script: answer with JSON instead of a redirect."""
 CONFIRMED = "1"
@@ -233,8 +235,15 @@ async def _conversation_context(
     }
 
 
-def _regions(request: Request, staff: Staff, context: dict[str, Any]) -> dict[str, str]:
-    return {name: fragment(request, f"_conv_{name}.html", staff, **context) for name in REGIONS}
+def _regions(request: Request, staff: Staff, context: dict[str, Any]) -> dict[str, Any]:
+    """The page's parts, and a digest of each: the script replaces a part only when its digest
+    changed (so what staff are typing in an unchanged part is never touched)."""
+    regions = {name: fragment(request, f"_conv_{name}.html", staff, **context) for name in REGIONS}
+    digests = {
+        name: hashlib.blake2b(html.encode(), digest_size=DIGEST_BYTES).hexdigest()
+        for name, html in regions.items()
+    }
+    return {"regions": regions, "digests": digests}
 
 
 @page("staff")
@@ -246,6 +255,7 @@ async def conversation_page(request: Request, staff: Staff) -> Response:
     except NotAllowed as error:
         return render(request, "error.html", staff, 404, message=str(error))
     context = await _conversation_context(request, staff, conversation_id)
+    context |= _regions(request, staff, context)
     if request.query_params.get("pane"):
         return HTMLResponse(fragment(request, "_conversation.html", staff, **context))
     return render(request, "conversation.html", staff, **context)
@@ -264,12 +274,19 @@ async def conversation_events(request: Request, staff: Staff) -> Response:
 
     async def produce() -> str | None:
         context = await _conversation_context(request, staff, conversation_id)
-        regions = _regions(request, staff, context)
-        changed = {name: html for name, html in regions.items() if last.get(name) != html}
+        parts = _regions(request, staff, context)
+        digests = parts["digests"]
+        changed = [name for name in REGIONS if last.get(name) != digests[name]]
         if not changed:
             return None
-        last.update(changed)
-        return _event("regions", {"regions": changed})
+        last.update(digests)
+        return _event(
+            "regions",
+            {
+                "regions": {name: parts["regions"][name] for name in changed},
+                "digests": {name: digests[name] for name in changed},
+            },
+        )
 
     return _stream(request, produce)
 
@@ -335,9 +352,7 @@ async def conversation_action(request: Request, staff: Staff) -> Response:
     except NotAllowed as error:
         return JSONResponse({"notice": str(error), "error": True}, status_code=404)
     context = await _conversation_context(request, staff, conversation_id)
-    return JSONResponse(
-        {"notice": notice, "error": failed, "regions": _regions(request, staff, context)}
-    )
+    return JSONResponse({"notice": notice, "error": failed} | _regions(request, staff, context))
 
 
 @page("staff")

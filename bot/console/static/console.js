@@ -139,7 +139,6 @@
 
   // ---- A conversation ---------------------------------------------------------------------
   function initConversation(root) {
-    const applied = {};
     const scroller = root.querySelector(".conv-scroll");
 
     function atBottom() {
@@ -147,12 +146,13 @@
       return !scroller || Math.abs(scroller.scrollTop) < AT_BOTTOM_PX;
     }
 
-    function apply(regions) {
+    // Only parts whose digest changed are replaced.
+    function apply(regions, digests) {
       const follow = atBottom();
       Object.keys(regions).forEach(function (name) {
         const region = root.querySelector('[data-region="' + name + '"]');
-        if (!region || applied[name] === regions[name]) { return; }
-        applied[name] = regions[name];
+        if (!region || region.dataset.digest === digests[name]) { return; }
+        region.dataset.digest = digests[name];
         swap(region, regions[name]);
       });
       if (follow && scroller) { scroller.scrollTop = 0; }
@@ -160,7 +160,10 @@
 
     const source = window.EventSource ? new EventSource(root.dataset.events) : null;
     if (source) {
-      source.addEventListener("regions", function (event) { apply(JSON.parse(event.data).regions); });
+      source.addEventListener("regions", function (event) {
+        const data = JSON.parse(event.data);
+        apply(data.regions, data.digests);
+      });
     }
     root.stop = function () { if (source) { source.close(); } };
 
@@ -182,7 +185,7 @@
           if (cleared) { cleared.value = ""; }
         }
         say(data.notice, data.error);
-        if (data.regions) { apply(data.regions); }
+        if (data.regions) { apply(data.regions, data.digests); }
         if (!data.error && form.dataset.thenFocus) {
           const next = document.getElementById(form.dataset.thenFocus);
           if (next) { next.focus(); }
