@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
+from bot.core.messages import IncomingMessage
+from bot.storage.conversations import ConversationRecords
 from bot.storage.models import Case, CaseNote, Conversation, OutboxItem, StateTransition
 from tests.console_support import (
     PASSWORD,
@@ -388,3 +390,32 @@ async def test_filters_unread_counts_and_the_closed_view(
             if line.startswith("data: "):
                 assert _row(json.loads(line[6:])["html"], mine)
                 break
+
+
+async def test_search_by_business_and_words_among_conversations_handed_to_staff(
+    client: Client, console_app: ConsoleApp
+) -> None:
+    conversation_id = await handed_off(console_app, 708)
+    base = f"/console/conversations/{conversation_id}"
+    await client.login("lan")
+    await client.get(base)
+    await client.post(f"{base}/claim", {})
+    await client.post(f"{base}/fields", {"key": "business", "value": "Điện máy Hoàng Long"})
+    private = IncomingMessage("web", "rieng-708", "rieng-708", "Hoàng Long bán tủ lạnh lỗi", "m1")
+    async with ConversationRecords(console_app.database).for_message(private) as record:
+        record.record_incoming(private.text, ())
+
+    found = (await client.get("/console/search?q=dien+may+hoang+long")).text
+    assert f"/console/conversations/{conversation_id}" in found and "Điện máy Hoàng Long" in found
+    words = (await client.get("/console/search?q=gặp+cán+bộ")).text
+    assert f"/console/conversations/{conversation_id}" in words
+    hidden = (await client.get("/console/search?q=tủ+lạnh+lỗi")).text
+    assert f"/console/conversations/{record.id}" not in hidden and "0 kết quả" in hidden
+    assert "0 kết quả" in (await client.get("/console/search?q=KN-2026-999999")).text
+    admin = Client(console_app.url)
+    try:
+        await admin.login("quantri")
+        everything = (await admin.get("/console/search?q=tủ+lạnh+lỗi")).text
+        assert f"/console/conversations/{record.id}" in everything
+    finally:
+        await admin.aclose()

@@ -228,11 +228,18 @@ async def _conversation_context(
             for e in view.earlier
         ],
         "colleagues": [u for u in users if u.active and u.role != "editor" and u.id != staff.id],
-        "canned": [(c, c.text.format_map(values)) for c in canned],
+        "canned": [(c, _filled(c.text, values)) for c in canned],
         "outcomes": catalogue.OUTCOMES,
         "kinds": catalogue.CASE_KIND_TITLES,
         "reasons": catalogue.REASONS,
     }
+
+
+def _filled(text: str, values: dict[str, str]) -> str:
+    """A canned reply with its placeholders filled; any other braces are left as written."""
+    for name, value in values.items():
+        text = text.replace(f"{{{name}}}", value)
+    return text
 
 
 def _regions(request: Request, staff: Staff, context: dict[str, Any]) -> dict[str, Any]:

@@ -43,23 +43,35 @@ async def search(database: Database, query: str, everything: bool) -> list[Found
     query = " ".join(query.split())
     if len(query) < MIN_QUERY_CHARS:
         return []
+    numbers = {n.upper() for n in CASE_NUMBER.findall(query)}
+    phone = parse_phone(query)
+    folded = fold(query)
+    matched: dict[int, tuple[str, Case | None]] = {}
+    """By conversation: what matched, and the case it matched in (newest match first)."""
     async with database.sessions() as session:
-        cases = list(await session.scalars(select(Case).order_by(Case.id.desc())))
-        matched: dict[int, tuple[str, Case | None]] = {}
-        """By conversation: what matched, and the case it matched in."""
-        phone = parse_phone(query)
-        numbers = {n.upper() for n in CASE_NUMBER.findall(query)}
-        folded = fold(query)
-        for case in cases:
-            fields = case.fields or {}
-            business = str(fields.get("business", ""))
-            if case.number in numbers:
+        if numbers:
+            for case in await session.scalars(select(Case).where(Case.number.in_(numbers))):
                 matched.setdefault(case.conversation_id, (case.number, case))
-            elif phone and fields.get("phone") == phone:
+        elif phone:
+            for case in await session.scalars(
+                select(Case)
+                .where(Case.fields["phone"].as_string() == phone)
+                .order_by(Case.id.desc())
+            ):
                 matched.setdefault(case.conversation_id, (mask_phone(phone), case))
-            elif not numbers and not phone and folded in fold(business):
-                matched.setdefault(case.conversation_id, (business, case))
-        if not numbers and not phone:
+        else:
+            # Business names are compared without case or diacritics, which SQL cannot do
+            # portably: the names are read (one short field per case) and compared here.
+            named = await session.execute(
+                select(Case.id, Case.fields["business"].as_string())
+                .where(Case.fields["business"].as_string().is_not(None))
+                .order_by(Case.id.desc())
+            )
+            ids = [case_id for case_id, name in named if folded in fold(name or "")]
+            cases = {c.id: c for c in await session.scalars(select(Case).where(Case.id.in_(ids)))}
+            for case_id in ids:
+                case = cases[case_id]
+                matched.setdefault(case.conversation_id, (str(case.fields["business"]), case))
             words = await session.execute(
                 select(Message.conversation_id, Message.text)
                 .where(or_(Message.text.ilike(f"%{query}%"), Message.text.ilike(f"%{folded}%")))
@@ -68,43 +80,46 @@ async def search(database: Database, query: str, everything: bool) -> list[Found
             )
             for conversation_id, text in words:
                 matched.setdefault(conversation_id, (_snippet(text, query), None))
-        ids = list(matched)
+        found_ids = list(matched)
         if not everything:
             handed = set(
                 await session.scalars(
                     select(StateTransition.conversation_id)
-                    .where(StateTransition.conversation_id.in_(ids))
+                    .where(StateTransition.conversation_id.in_(found_ids))
                     .where(StateTransition.to_state == State.WAITING_STAFF.value)
                 )
             )
-            ids = [i for i in ids if i in handed]
+            found_ids = [i for i in found_ids if i in handed]
+        found_ids = found_ids[:MAX_RESULTS]
         conversations = {
             c.id: c
-            for c in await session.scalars(select(Conversation).where(Conversation.id.in_(ids)))
-        }
-    newest: dict[int, Case] = {}
-    for case in cases:
-        newest.setdefault(case.conversation_id, case)
-    found = []
-    for conversation_id in ids[:MAX_RESULTS]:
-        conversation = conversations[conversation_id]
-        what, case = matched[conversation_id]
-        case = case or newest.get(conversation_id)
-        fields = case.fields if case else {}
-        found.append(
-            Found(
-                conversation_id=conversation_id,
-                platform=label(PLATFORMS, conversation.platform),
-                state=conversation.state,
-                case_number=case.number if case else "",
-                business=str(fields.get("business", "")),
-                phone=mask_phone(str(fields["phone"])) if fields.get("phone") else "",
-                outcome=label(OUTCOMES, case.outcome) if case and case.outcome else "",
-                at=conversation.updated_at,
-                matched=what,
+            for c in await session.scalars(
+                select(Conversation).where(Conversation.id.in_(found_ids))
             )
-        )
-    return found
+        }
+        newest: dict[int, Case] = {}
+        for case in await session.scalars(
+            select(Case).where(Case.conversation_id.in_(found_ids)).order_by(Case.id.desc())
+        ):
+            newest.setdefault(case.conversation_id, case)
+    return [_found(conversations[i], *matched[i], newest.get(i)) for i in found_ids]
+
+
+def _found(conversation: Conversation, what: str, case: Case | None, newest: Case | None) -> Found:
+    """A result: the case that matched, else the conversation's newest."""
+    case = case or newest
+    fields = case.fields if case else {}
+    return Found(
+        conversation_id=conversation.id,
+        platform=label(PLATFORMS, conversation.platform),
+        state=conversation.state,
+        case_number=case.number if case else "",
+        business=str(fields.get("business", "")),
+        phone=mask_phone(str(fields["phone"])) if fields.get("phone") else "",
+        outcome=label(OUTCOMES, case.outcome) if case and case.outcome else "",
+        at=conversation.updated_at,
+        matched=what,
+    )
 
 
 def _snippet(text: str, query: str) -> str:
