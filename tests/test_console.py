@@ -419,3 +419,34 @@ async def test_search_by_business_and_words_among_conversations_handed_to_staff(
         assert f"/console/conversations/{record.id}" in everything
     finally:
         await admin.aclose()
+
+
+async def test_the_longest_waiting_citizen_is_claimed_without_picking(
+    client: Client, console_app: ConsoleApp
+) -> None:
+    first = await handed_off(console_app, 709)
+    second = await handed_off(console_app, 710)
+    await client.login("lan")
+    await client.get("/console/")
+    taken = await client.post("/console/next", {})
+    assert taken.headers["location"].startswith(f"/console/conversations/{first}?")
+    minh = Client(console_app.url)
+    try:
+        await minh.login("minh")
+        await minh.get("/console/")
+        in_place = await minh.request(
+            "POST", "/console/next", data={"csrf": minh.csrf}, headers={"X-Console-Fetch": "1"}
+        )
+        assert in_place.json()["conversation_id"] == second
+        none_left = await minh.post("/console/next", {})
+        assert none_left.headers["location"].startswith("/console/?msg=")
+    finally:
+        await minh.aclose()
+    async with console_app.database.sessions() as session:
+        holders = {
+            case.conversation_id: case.assigned_to
+            for case in await session.scalars(
+                select(Case).where(Case.conversation_id.in_([first, second]))
+            )
+        }
+    assert holders[first] != holders[second] and None not in holders.values()

@@ -363,6 +363,27 @@ async def conversation_action(request: Request, staff: Staff) -> Response:
 
 
 @page("staff")
+async def claim_next(request: Request, staff: Staff) -> Response:
+    """Claim the citizen who has waited longest (the next one if a colleague was quicker): no
+    one has to pick or assign. The script gets JSON; a plain form goes to the conversation."""
+    runtime = request.app.state.runtime
+    service = conversations(request)
+    for item in await queue(runtime.database, runtime.settings, staff.id, View.WAITING):
+        try:
+            await service.claim(item.conversation_id, staff)
+        except NotAllowed:
+            continue
+        if request.headers.get(FETCH_HEADER):
+            return JSONResponse(
+                {"notice": catalogue.CLAIMED, "conversation_id": item.conversation_id}
+            )
+        return back(f"/console/conversations/{item.conversation_id}", catalogue.CLAIMED)
+    if request.headers.get(FETCH_HEADER):
+        return JSONResponse({"notice": catalogue.NOBODY_WAITING, "error": True})
+    return back("/console/", catalogue.NOBODY_WAITING)
+
+
+@page("staff")
 async def search_page(request: Request, staff: Staff) -> Response:
     query = request.query_params.get("q", "")
     found = await search(request.app.state.runtime.database, query, staff.is_admin)

@@ -319,6 +319,24 @@
     if (focus) { focus.focus(); }
   }
 
+  const next = document.getElementById("claim-next-form");
+  if (next && pane) {
+    next.addEventListener("submit", async function (event) {
+      if (!WIDE.matches) { return; }
+      event.preventDefault();
+      try {
+        const response = await fetch(next.action, {
+          method: "POST", headers: {[FETCH_HEADER]: "1"}, body: new URLSearchParams(new FormData(next)),
+        });
+        const data = await response.json();
+        say(data.notice, data.error);
+        if (data.conversation_id) { await openInPane(data.conversation_id); }
+      } catch (error) {
+        say(OFFLINE, true);
+      }
+    });
+  }
+
   if (rows && pane) {
     rows.addEventListener("click", function (event) {
       const link = event.target.closest("a.open");
