@@ -68,7 +68,9 @@ async def measure(settings: Settings) -> dict[str, float]:
                     attachments = tuple(
                         Attachment("photo", f"https://x/{chat}/{n}/{i}") for i in range(files)
                     )
-                    message = IncomingMessage("bench", chat, "bench", text, str(n), attachments)
+                    message = IncomingMessage(
+                        "bench", chat, "bench", text, f"{chat}-{n}", attachments
+                    )
                     start = time.perf_counter()
                     await runtime.turns.answer_now(message)
                     conversation_s.append(time.perf_counter() - start)

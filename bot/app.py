@@ -22,7 +22,15 @@ from bot.core import catalogue
 from bot.delivery.service import running_delivery
 from bot.runtime import Progress, running_bot
 from bot.settings import Settings
-from bot.web.chat import STATIC_DIR, chat_message, chat_page, chat_updates
+from bot.web.chat import (
+    PHOTO_PATH,
+    STATIC_DIR,
+    chat_history,
+    chat_message,
+    chat_page,
+    chat_photo,
+    chat_updates,
+)
 from bot.web.health import health
 from bot.web.middleware import BodyLimit, SecurityHeaders
 from bot.web.webhooks import webhook
@@ -52,6 +60,8 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
             Route("/", chat_page),
             Route("/api/chat", chat_message, methods=["POST"]),
             Route("/api/chat/updates", chat_updates),
+            Route("/api/chat/history", chat_history),
+            Route(PHOTO_PATH, chat_photo, methods=["POST"]),
             Route("/healthz", health),
             Route("/webhooks/{platform}", webhook, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
@@ -63,7 +73,11 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
         middleware=[
             *proxies(settings),
             Middleware(SecurityHeaders),
-            Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
+            Middleware(
+                BodyLimit,
+                max_bytes=settings.max_request_bytes,
+                by_prefix={PHOTO_PATH: settings.web_photo_max_bytes},
+            ),
         ],
         exception_handlers={SQLAlchemyError: database_unavailable},
         lifespan=lifespan,

@@ -48,6 +48,7 @@ from bot.nlu.server import RasaServer, resolve_rasa_token
 from bot.settings import Settings
 from bot.storage.conversations import ConversationRecords
 from bot.storage.database import Database, migrate
+from bot.storage.photos import PhotoStore
 from bot.storage.secrets import private_dir, stored_secret
 from bot.storage.tokens import TokenStore
 from bot.web.chat import WebChat
@@ -58,6 +59,8 @@ from connectors.webchat import WebChatConnector
 from knowledge_base.service import KnowledgeBase
 
 Progress = Callable[[str], None]
+PHOTOS_DIR = "attachments"
+"""Photos from the web chat, under the data directory."""
 
 
 def local_now() -> datetime:
@@ -152,7 +155,7 @@ def build_pipeline(
         [
             Normalise(settings.max_message_chars),
             Record(),
-            WhileStaffHold(understand),
+            WhileStaffHold(understand, case_status, settings.intent_confidence_floor),
             NothingToRead(),
             Safety(),
             understand,
@@ -207,7 +210,8 @@ def build_web_chat(settings: Settings, connector: WebChatConnector) -> WebChat:
         }
     )
     secret = settings.web_session_secret or stored_secret(settings.data_dir, "web-session-secret")
-    return WebChat(connector, WebSessions(secret), limits)
+    photos = PhotoStore(settings.data_dir / PHOTOS_DIR)
+    return WebChat(connector, WebSessions(secret), limits, photos, settings.web_photo_max_bytes)
 
 
 @dataclass

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     web_updates_per_session: str = Field(
         "60/minute", description="Mailbox polls of one web chat session."
     )
+    web_photo_max_bytes: int = Field(
+        5 * 1024 * 1024, description="Largest photo a citizen may send from the web chat."
+    )
     inbox_max_attempts: int = Field(
         5, description="A message that fails this often is set aside (dead letter) for staff."
     )

@@ -40,6 +40,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.core import catalogue
 from bot.core.messages import Attachment, Event, IncomingMessage, OutgoingMessage
 from connectors.base import (
     INBOUND_TEXT_LIMIT,
@@ -284,7 +285,13 @@ class TelegramConnector:
             _collected.reset(token)
 
     def render(self, message: OutgoingMessage) -> list[Payload]:
-        chunks = escaped_chunks(message.text, self.max_text_chars)
+        """A staff member's message starts with their name in bold (the bot is the sender)."""
+        signature = ""
+        if message.sender:
+            name = f"<b>{html.escape(message.sender, quote=False)}</b>"
+            signature = catalogue.STAFF_SIGNATURE.format(name=name) + "\n"
+        chunks = escaped_chunks(message.text, self.max_text_chars - len(signature)) or [""]
+        chunks[0] = signature + chunks[0]
         payloads: list[Payload] = [
             {"method": "sendMessage", "text": chunk, "parse_mode": "HTML"} for chunk in chunks
         ]

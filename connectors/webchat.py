@@ -67,6 +67,7 @@ class WebChatConnector:
                 "action": message.action.value,
                 "citations": [c.to_json() for c in message.citations],
                 "quick_replies": list(message.quick_replies),
+                "sender": message.sender,
             }
         ]
 

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.core import catalogue
 from bot.core.messages import Attachment, Event, IncomingMessage, OutgoingMessage
 from connectors.base import (
     BadPayload,
@@ -162,8 +163,11 @@ class ZaloConnector:
         """One consultation message per chunk; quick replies become ``oa.query.show`` buttons
         (the button sends its payload back as the citizen's text) under the last chunk, the
         "text + template buttons" form the cs endpoint accepts."""
+        text = message.text
+        if message.sender:  # the OA is the sender: a staff member's message names them
+            text = f"{catalogue.STAFF_SIGNATURE.format(name=message.sender)}\n{text}"
         payloads: list[Payload] = [
-            {"message": {"text": chunk}} for chunk in split_text(message.text, self.max_text_chars)
+            {"message": {"text": chunk}} for chunk in split_text(text, self.max_text_chars)
         ]
         if payloads and message.quick_replies:
             buttons = [

@@ -3,16 +3,21 @@ server, outbox workers, fake Telegram Bot API)."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
 
+from bot.core.messages import IncomingMessage
+from bot.storage.conversations import ConversationRecords
 from bot.storage.models import Case, CaseNote, Conversation, OutboxItem, StateTransition
 from tests.console_support import (
     PASSWORD,
     Client,
     ConsoleApp,
+    citizen_says,
     console_app,
     eventually,
     handed_off,
@@ -172,7 +177,7 @@ async def test_claim_reply_note_resolve(client: Client, console_app: ConsoleApp)
     assert "Đã gửi" in page.text  # the delivery status of the staff reply
 
     assert (
-        await client.post(f"{base}/resolve", {"outcome": "referred_mediation"})
+        await client.post(f"{base}/resolve", {"outcome": "referred_mediation", "confirm": "1"})
     ).status_code == 303
     await eventually(lambda: _has(console_app, chat, "từ 1"))
     sent = texts_to(console_app.api, chat)
@@ -325,3 +330,123 @@ async def test_a_reply_the_citizen_cannot_receive_is_shown_as_failed(
     await eventually(shown_failed)
     page = (await client.get(base)).text
     assert 'id="failed-deliveries"' in page and "1 tin nhắn không gửi được" in page
+
+
+def _row(html: str, conversation_id: int) -> str:
+    """The queue row of a conversation ("" when it is not listed)."""
+    found = re.search(
+        rf'<li class="qrow[^"]*" data-conversation="{conversation_id}">.*?</li>', html, re.S
+    )
+    return found.group(0) if found else ""
+
+
+def _unread(row: str) -> int:
+    found = re.search(r'class="badge count"[^>]*>(\d+)<', row)
+    return int(found.group(1)) if found else 0
+
+
+async def test_filters_unread_counts_and_the_closed_view(
+    client: Client, console_app: ConsoleApp
+) -> None:
+    mine = await handed_off(console_app, 706)
+    other = await handed_off(console_app, 707)
+    await client.login("lan")
+    await client.get(f"/console/conversations/{mine}")
+    await client.post(f"/console/conversations/{mine}/claim", {})
+
+    held = (await client.get("/console/?view=mine")).text
+    assert _row(held, mine) and not _row(held, other)
+    waiting = (await client.get("/console/?view=waiting")).text
+    assert _row(waiting, other) and not _row(waiting, mine)
+    assert "Chưa ai nhận <span" in waiting and 'data-count="waiting">1<' in waiting
+
+    assert _unread(_row((await client.get("/console/")).text, other)) == 1  # the request
+    await citizen_says(console_app, 707, "tôi vẫn đang chờ, rất gấp")
+
+    async def two_unread() -> bool:
+        return _unread(_row((await client.get("/console/")).text, other)) == 2
+
+    await eventually(two_unread)
+    row = _row((await client.get("/console/")).text, other)
+    assert "tôi vẫn đang chờ, rất gấp" in row and "Telegram" in row
+    await client.get(f"/console/conversations/{other}")
+    assert _unread(_row((await client.get("/console/")).text, other)) == 0
+    minh = Client(console_app.url)
+    try:
+        await minh.login("minh")
+        assert _unread(_row((await minh.get("/console/")).text, other)) == 2  # unread per person
+    finally:
+        await minh.aclose()
+
+    await client.post(
+        f"/console/conversations/{mine}/resolve", {"outcome": "resolved", "confirm": "1"}
+    )
+    closed = (await client.get("/console/?view=closed")).text
+    assert "Đã giải quyết" in _row(closed, mine) and not _row(closed, other)
+    cookie = f"console_session={client.cookies['console_session']}"
+    headers = {"Cookie": cookie}
+    async with client.http.stream("GET", "/console/events?view=closed", headers=headers) as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("data: "):
+                assert _row(json.loads(line[6:])["html"], mine)
+                break
+
+
+async def test_search_by_business_and_words_among_conversations_handed_to_staff(
+    client: Client, console_app: ConsoleApp
+) -> None:
+    conversation_id = await handed_off(console_app, 708)
+    base = f"/console/conversations/{conversation_id}"
+    await client.login("lan")
+    await client.get(base)
+    await client.post(f"{base}/claim", {})
+    await client.post(f"{base}/fields", {"key": "business", "value": "Điện máy Hoàng Long"})
+    private = IncomingMessage("web", "rieng-708", "rieng-708", "Hoàng Long bán tủ lạnh lỗi", "m1")
+    async with ConversationRecords(console_app.database).for_message(private) as record:
+        record.record_incoming(private.text, ())
+
+    found = (await client.get("/console/search?q=dien+may+hoang+long")).text
+    assert f"/console/conversations/{conversation_id}" in found and "Điện máy Hoàng Long" in found
+    words = (await client.get("/console/search?q=gặp+cán+bộ")).text
+    assert f"/console/conversations/{conversation_id}" in words
+    hidden = (await client.get("/console/search?q=tủ+lạnh+lỗi")).text
+    assert f"/console/conversations/{record.id}" not in hidden and "0 kết quả" in hidden
+    assert "0 kết quả" in (await client.get("/console/search?q=KN-2026-999999")).text
+    admin = Client(console_app.url)
+    try:
+        await admin.login("quantri")
+        everything = (await admin.get("/console/search?q=tủ+lạnh+lỗi")).text
+        assert f"/console/conversations/{record.id}" in everything
+    finally:
+        await admin.aclose()
+
+
+async def test_the_longest_waiting_citizen_is_claimed_without_picking(
+    client: Client, console_app: ConsoleApp
+) -> None:
+    first = await handed_off(console_app, 709)
+    second = await handed_off(console_app, 710)
+    await client.login("lan")
+    await client.get("/console/")
+    taken = await client.post("/console/next", {})
+    assert taken.headers["location"].startswith(f"/console/conversations/{first}?")
+    minh = Client(console_app.url)
+    try:
+        await minh.login("minh")
+        await minh.get("/console/")
+        in_place = await minh.request(
+            "POST", "/console/next", data={"csrf": minh.csrf}, headers={"X-Console-Fetch": "1"}
+        )
+        assert in_place.json()["conversation_id"] == second
+        none_left = await minh.post("/console/next", {})
+        assert none_left.headers["location"].startswith("/console/?msg=")
+    finally:
+        await minh.aclose()
+    async with console_app.database.sessions() as session:
+        holders = {
+            case.conversation_id: case.assigned_to
+            for case in await session.scalars(
+                select(Case).where(Case.conversation_id.in_([first, second]))
+            )
+        }
+    assert holders[first] != holders[second] and None not in holders.values()

@@ -10,18 +10,21 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from bot.console.auth import Accounts
-from bot.console.reports import Period, build_report, parse_period
+from bot.console.reports import Period, build_report, parse_period, to_csv
 from bot.console.routes import ROUTES
+from bot.core.catalogue import INTENTS
 from bot.storage.database import Database
 from bot.storage.models import Case, Conversation, Message, StateTransition
 from tests.console_support import PASSWORD, Client
 from tests.fakes.loopback import serving
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+PURCHASE = INTENTS["ask_law_purchase"]
 MARCH = Period(date(2024, 3, 1), date(2024, 3, 31), ZONE)
 numbers = itertools.count(1)
 
@@ -93,7 +96,14 @@ async def case(
 @pytest.fixture
 async def seeded(database: Database) -> Database:
     """March 2024 (Vietnam time) with known figures, and rows just outside it."""
-    first = await conversation(database, (utc(5, 1, 59), "in", None), (utc(5, 2), "out", "doi_tra"))
+    first = await conversation(
+        database,
+        (utc(5, 1, 59), "in", None),
+        (utc(5, 2), "out", "ask_law_purchase"),
+        (utc(5, 2, 1), "out", "affirm"),  # «Đồng ý» answers, it is no topic
+        (utc(5, 2, 2), "out", "cancel"),
+        (utc(5, 2, 3), "out", "ask_law_purchase"),  # the same conversation asks once
+    )
     await case(
         database,
         first,
@@ -103,7 +113,7 @@ async def seeded(database: Database) -> Database:
         outcome="resolved",
         rating=5,
     )
-    second = await conversation(database, (utc(10, 1), "out", "doi_tra"))
+    second = await conversation(database, (utc(10, 1), "out", "ask_law_purchase"))
     await case(
         database,
         second,
@@ -114,7 +124,7 @@ async def seeded(database: Database) -> Database:
         "referred_mediation",
         2,
     )
-    third = await conversation(database, (utc(20, 0), "out", "khieu_nai"))
+    third = await conversation(database, (utc(20, 0), "out", "complain_business"))
     # released and claimed again: the wait and the handling count from the first claim
     await case(
         database,
@@ -133,7 +143,7 @@ async def seeded(database: Database) -> Database:
     fifth = await conversation(database, (utc(29, 17, 30, month=2), "in", None))
     await case(database, fifth, utc(29, 17, 30, month=2))
     # 23:59 on 29 February in Vietnam: outside
-    old = await conversation(database, (utc(29, 16, 59, month=2), "out", "bao_hanh"))
+    old = await conversation(database, (utc(29, 16, 59, month=2), "out", "ask_law_warranty"))
     await case(
         database,
         old,
@@ -179,7 +189,11 @@ async def test_the_figures_of_a_period(seeded: Database) -> None:
     assert report.outcomes["Người dân không phản hồi"] == 0
     assert report.ratings == {1: 0, 2: 1, 3: 0, 4: 1, 5: 1}
     assert report.average_rating == pytest.approx(11 / 3)
-    assert report.topics == [("doi_tra", 2), ("khieu_nai", 1)]  # not staff's, not February's
+    # by conversations that asked; not staff's, not February's, not answers like «Đồng ý»
+    assert report.topics == [
+        (PURCHASE, 2),
+        ("Khiếu nại doanh nghiệp", 1),
+    ]  # not staff's, not February's
 
 
 async def test_an_empty_period(seeded: Database) -> None:
@@ -248,7 +262,9 @@ async def test_the_reports_page(console: str) -> None:
         text = page.text
         assert 'value="2024-03-01"' in text and 'value="2024-03-31"' in text
         assert "25 phút" in text and "1 giờ 0 phút" in text and "3.67" in text
-        assert "Chuyển hòa giải" in text and "doi_tra" in text and 'class="bar"' in text
+        assert "Chuyển hòa giải" in text and PURCHASE in text and 'class="bar"' in text
+        topics = text.split("Chủ đề được hỏi nhiều nhất")[1].split("</section>")[0]
+        assert "Đồng ý" not in topics
         assert "/console/reports.csv?from=2024-03-01&amp;to=2024-03-31" in text
         default = await client.get("/console/reports")
         assert default.status_code == 200 and 'type="date"' in default.text
@@ -281,6 +297,60 @@ async def test_the_csv_export(console: str) -> None:
         "Kết quả,Đã giải quyết,2",
         "Đánh giá,5 sao,1",
         "Đánh giá,Điểm trung bình,3.67",
-        "Chủ đề,doi_tra,2",
+        f'Chủ đề,"{PURCHASE}",2',
     ):
         assert line in lines
+
+
+async def test_figures_per_staff_member_and_per_business(database: Database) -> None:
+    accounts = Accounts(database)
+    lan = await accounts.add_user("lan", "Trần Thị Lan", "staff", PASSWORD)
+    minh = await accounts.add_user("minh", "Lê Văn Minh", "staff", PASSWORD)
+    names = {lan: "lan", minh: "minh"}
+    complaints = [
+        # (business as the citizen wrote it, holder, outcome, rating, first reply after minutes)
+        ("Điện máy Xanh", lan, "resolved", 5, 4),
+        ("điện máy  xanh", lan, "referred_authority", 3, 10),
+        ("Dien may Xanh", minh, None, None, 30),
+        ("Shop ABC", minh, "referred_mediation", 4, None),
+    ]
+    for day, (business, holder, outcome, rating, reply_after) in enumerate(complaints, 2):
+        chat = await conversation(database)
+        await case(
+            database,
+            chat,
+            utc(day, 2),
+            "complaint",
+            claims=(utc(day, 2, 1),),
+            resolved=utc(day, 5) if outcome else None,
+            outcome=outcome,
+            rating=rating,
+        )
+        async with database.sessions() as session, session.begin():
+            found = await session.scalar(select(Case).where(Case.conversation_id == chat))
+            assert found is not None
+            found.fields, found.assigned_to = {"business": business}, holder
+            if reply_after is not None:
+                session.add(
+                    Message(
+                        conversation_id=chat,
+                        direction="out",
+                        text="…",
+                        author=f"staff:{names[holder]}",
+                        created_at=utc(day, 2, reply_after),
+                    )
+                )
+    report = await build_report(database, MARCH)
+    by_name = {person.name: person for person in report.staff}
+    assert by_name["Trần Thị Lan"].handled == 2
+    assert by_name["Trần Thị Lan"].median_first_response_min == 7.0  # 4 and 10
+    assert by_name["Trần Thị Lan"].average_rating == 4.0
+    assert by_name["Lê Văn Minh"].handled == 1
+    assert by_name["Lê Văn Minh"].median_first_response_min == 30.0
+    [xanh, abc] = report.businesses  # the same business however it was spelled
+    assert (xanh.name, xanh.complaints, xanh.open) == ("Điện máy Xanh", 3, 1)
+    assert xanh.outcomes == {"Đã giải quyết": 1, "Chuyển cơ quan chức năng": 1}
+    assert (abc.name, abc.complaints, abc.outcomes) == ("Shop ABC", 1, {"Chuyển hòa giải": 1})
+    lines = to_csv(report).splitlines()
+    assert "Bên bán: Điện máy Xanh,Khiếu nại,3" in lines
+    assert "Cán bộ: Trần Thị Lan,Hồ sơ đã kết thúc,2" in lines

@@ -64,7 +64,7 @@ async def test_only_the_holder_changes_a_held_conversation(
     for action, data in [
         ("fields", {"key": "business", "value": "đã bị sửa"}),
         ("note", {"text": "ghi chú chen ngang"}),
-        ("resolve", {"outcome": "resolved"}),
+        ("resolve", {"outcome": "resolved", "confirm": "1"}),
         ("reply", {"text": "tôi chen vào"}),
     ]:
         response = await minh.post(f"{base}/{action}", data)
@@ -81,7 +81,9 @@ async def test_resolving_needs_a_claim_and_a_case_file_change_is_audited(
     conversation_id = await handed_off(console_app, 1702)
     base = f"/console/conversations/{conversation_id}"
     await lan.get(base)
-    early = await lan.post(f"{base}/resolve", {"outcome": "resolved"})
+    unconfirmed = await lan.post(f"{base}/resolve", {"outcome": "resolved"})
+    assert "x%C3%A1c%20nh%E1%BA%ADn" in unconfirmed.headers["location"]  # «ô xác nhận»
+    early = await lan.post(f"{base}/resolve", {"outcome": "resolved", "confirm": "1"})
     assert "nh%E1%BA%ADn" in early.headers["location"]  # «Hãy nhận cuộc trò chuyện trước»
     assert (await case_of(console_app, conversation_id)).outcome is None
     await lan.post(f"{base}/claim", {})
@@ -105,6 +107,18 @@ async def test_staff_cannot_open_a_conversation_never_handed_to_staff(
         conversation.record_incoming(message.text, ())
     page = await lan.get(f"/console/conversations/{conversation.id}")
     assert page.status_code == 404 and "tôi hỏi riêng" not in page.text
+    base = f"/console/conversations/{conversation.id}"
+    for path in (f"{base}/events", f"{base}?pane=1"):
+        refused = await lan.get(path)
+        assert refused.status_code == 404 and "tôi hỏi riêng" not in refused.text
+    in_place = await lan.request(
+        "POST",
+        f"{base}/note",
+        data={"csrf": lan.csrf, "text": "x"},
+        headers={"X-Console-Fetch": "1"},
+    )
+    assert in_place.status_code == 404 and "tôi hỏi riêng" not in in_place.text
+    assert "regions" not in in_place.json()
     admin = Client(console_app.url)
     try:
         await admin.login("quantri")

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -184,6 +185,19 @@ def test_zalo_webhook_arbitrary_bytes(target: Target, body: bytes) -> None:
 @given(body=st.one_of(json_value.map(lambda v: json.dumps(v).encode()), st.binary(max_size=500)))
 def test_web_chat_api(target: Target, body: bytes) -> None:
     post(target, "/api/chat", content=body, headers={"Content-Type": "application/json"})
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@EXAMPLES
+@given(
+    body=st.one_of(st.binary(max_size=2000), st.binary(max_size=2000).map(PNG_SIGNATURE.__add__)),
+    message_id=st.text(max_size=70),
+)
+def test_web_chat_photos(target: Target, body: bytes, message_id: str) -> None:
+    """Bytes that merely start like a PNG, or anything at all: refused politely, never a 5xx."""
+    post(target, f"/api/chat/photo?id={quote(message_id)}", content=body)
 
 
 @EXAMPLES

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -216,6 +217,15 @@ def test_markup_is_escaped_and_escaping_never_overflows(telegram: TelegramConnec
     chunks = [p["text"] for p in telegram.render(reply(heavy))]
     assert all(len(chunk) <= 4096 for chunk in chunks)
     assert " ".join(html.unescape(chunk) for chunk in chunks) == heavy.strip()
+
+
+def test_a_staff_message_starts_with_the_staff_members_name(telegram: TelegramConnector) -> None:
+    message = OutgoingMessage("987654321", "Chào bạn <3", Action.HANDOFF, sender="Lan <Trần>")
+    [payload] = telegram.render(message)
+    assert payload["text"] == "<b>Lan &lt;Trần&gt;</b> (cán bộ tư vấn):\nChào bạn &lt;3"
+    long = telegram.render(replace(message, text="Một câu khá dài. " * 600))
+    assert all(len(p["text"]) <= 4096 for p in long)
+    assert [p["text"].startswith("<b>") for p in long] == [True] + [False] * (len(long) - 1)
 
 
 async def test_send_returns_message_id_and_sends_html_with_keyboard(

@@ -125,17 +125,19 @@ async def test_transcript(conversation: Conversation, scenario: dict[str, Any]) 
 
 
 async def _staff_action(conversation: Conversation, action: str) -> None:
-    """What staff do in the console, through the console's own service."""
+    """What staff do in the console, through the console's own service: ``claim``,
+    ``release``, ``return``, ``resolve [outcome]`` (default ``resolved``)."""
     assert conversation.bot and conversation.staff
     conversation_id = await conversation.conversation_id()
     service, staff = conversation.bot.conversations, conversation.staff
+    name, _, outcome = action.partition(" ")
     actions = {
         "claim": lambda: service.claim(conversation_id, staff),
         "release": lambda: service.release(conversation_id, staff),
         "return": lambda: service.return_to_bot(conversation_id, staff),
-        "resolve": lambda: service.resolve(conversation_id, staff, "resolved"),
+        "resolve": lambda: service.resolve(conversation_id, staff, outcome or "resolved"),
     }
-    await actions[action]()
+    await actions[name]()
 
 
 def _check_reply(reply: OutgoingMessage | None, expected: dict[str, Any] | str, where: str) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
+import stat
 import subprocess
 import sys
 import time
@@ -11,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from bot.delivery.store import DeliveryStore
@@ -20,6 +24,7 @@ from bot.storage.models import Conversation
 from tests.conftest import unused_port
 
 LAW_QUESTION = "mua hàng online bị lỗi có được đổi trả không"
+EXIF_GPS_INFO = 0x8825
 
 
 def serve(data_dir: Path, rasa_url: str, rasa_token: str) -> Iterator[str]:
@@ -246,3 +251,64 @@ def test_bad_mailbox_positions_are_refused(app_url: str, after: str) -> None:
 def test_the_web_chat_has_no_webhook(app_url: str) -> None:
     response = httpx.post(f"{app_url}/webhooks/web", json={"session": "x" * 10, "text": "hi"})
     assert response.status_code == 404
+
+
+def _jpeg_with_location() -> bytes:
+    """A phone photo: a JPEG whose EXIF says where it was taken."""
+    picture = Image.new("RGB", (40, 30), (10, 120, 200))
+    exif = Image.Exif()
+    exif[EXIF_GPS_INFO] = {1: "N", 2: (21.0, 1.0, 40.0)}
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_is_checked_by_its_content_and_kept_without_its_location(
+    app_url: str, web_data_dir: Path
+) -> None:
+    citizen = Citizen(app_url)
+    citizen.open_page()
+    photo = _jpeg_with_location()
+    assert Image.open(io.BytesIO(photo)).getexif().get(EXIF_GPS_INFO)
+    answer = citizen.request("POST", "/api/chat/photo", params={"id": "anh-1"}, content=photo)
+    assert answer.status_code == 200 and "đã nhận ảnh" in answer.json()["text"]
+    folder = web_data_dir / "attachments"
+    [stored] = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)[-1:]
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    kept = Image.open(stored)
+    assert kept.format == "JPEG" and kept.size == (40, 30)
+    assert not kept.getexif().get(EXIF_GPS_INFO)
+
+    svg = b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"
+    refused = citizen.request("POST", "/api/chat/photo", params={"id": "anh-2"}, content=svg)
+    assert refused.status_code == 415 and "JPEG, PNG hoặc WebP" in refused.json()["text"]
+    huge = citizen.request(
+        "POST", "/api/chat/photo", params={"id": "anh-3"}, content=b"\xff" * (6 * 1024 * 1024)
+    )
+    assert huge.status_code == 413
+    unnamed = citizen.request("POST", "/api/chat/photo", params={"id": "../x"}, content=photo)
+    assert unnamed.status_code == 400
+    limits = citizen.request("GET", "/api/chat/history").json()["photos"]
+    assert limits["max_bytes"] == 5 * 1024 * 1024 and "5 MB" in limits["too_large"]
+
+
+async def test_the_history_after_a_reload_is_the_sessions_own(
+    app_url: str, web_data_dir: Path
+) -> None:
+    citizen, other = Citizen(app_url), Citizen(app_url)
+    handed = citizen.say("cho tôi gặp cán bộ").json()["text"]
+    number = re.search(r"KN-\d{4}-\d{6}", handed)
+    assert number
+    shown = citizen.request("GET", "/api/chat/history").json()
+    texts = [m["text"] for m in shown["messages"]]
+    assert texts[0] == "cho tôi gặp cán bộ" and number.group(0) in texts[1]
+    assert [m["who"] for m in shown["messages"]] == ["citizen", "bot"]
+    other.open_page()
+    assert other.request("GET", "/api/chat/history").json()["messages"] == []
+    database = Database(f"sqlite+aiosqlite:///{web_data_dir / 'bot.db'}")
+    session = await _session_of_last_web_conversation(database)
+    await DeliveryStore(database).enqueue("web", session, [{"text": "Chào bạn, tôi là Lan."}])
+    await database.dispose()
+    [later] = citizen.updates(after=shown["after"]).json()["messages"]
+    assert later["text"] == "Chào bạn, tôi là Lan."

@@ -218,6 +218,12 @@ def test_render_splits_long_answers_at_sentence_ends(zalo: ZaloConnector) -> Non
     assert all("attachment" not in p["message"] for p in payloads)
 
 
+def test_a_staff_message_names_the_staff_member(zalo: ZaloConnector) -> None:
+    message = OutgoingMessage(USER, "Tôi đã xem hồ sơ.", Action.HANDOFF, sender="Trần Thị Lan")
+    [payload] = zalo.render(message)
+    assert payload["message"]["text"] == "Trần Thị Lan (cán bộ tư vấn):\nTôi đã xem hồ sơ."
+
+
 def test_render_quick_replies_as_buttons_on_last_chunk(zalo: ZaloConnector) -> None:
     reply = OutgoingMessage(
         chat_id=USER, text="Bạn muốn gửi khiếu nại?", action=Action.COMPLAINT,

@@ -13,6 +13,7 @@ from bot.console.web import page, render
 from bot.core import catalogue
 from bot.delivery.conversations import NotAllowed
 from bot.storage.models import Attachment
+from bot.storage.photos import STORED
 from connectors.base import DeliveryFailed
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -47,7 +48,13 @@ async def attachment(request: Request, staff: Staff) -> Response:
 
 
 async def fetch(request: Request, found: Attachment) -> tuple[bytes, str]:
-    """(the file's bytes, its media type) from the platform that holds it."""
+    """(the file's bytes, its media type) from where it is kept: our data directory (web chat
+    photos) or the platform."""
+    if found.url.startswith(STORED):
+        try:
+            return request.app.state.runtime.web.photos.read(found.url)
+        except OSError as error:
+            raise AttachmentUnavailable(repr(error)) from error
     if found.url.startswith(TELEGRAM_FILE):
         telegram = request.app.state.delivery.connectors.get("telegram")
         if telegram is None:

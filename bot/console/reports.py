@@ -5,21 +5,52 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import Row, distinct, func, or_, select
 
-from bot.core.catalogue import CASE_KIND_TITLES, INTENTS, OUTCOMES, label
+from bot.console.present import STAFF_ACTOR
+from bot.core.catalogue import CASE_KIND_TITLES, INTENTS, OUTCOMES, TOPIC_INTENTS, label
 from bot.core.conversation import State
 from bot.storage.database import Database
-from bot.storage.models import Case, Message, StateTransition
+from bot.storage.models import Case, Message, StaffUser, StateTransition
+from knowledge_base.text import fold
 
 DEFAULT_DAYS = 30
 TOP_TOPICS = 10
+TOP_BUSINESSES = 10
 RATINGS = (1, 2, 3, 4, 5)
+BUSINESS = "business"
+
+
+@dataclass(frozen=True)
+class StaffFigures:
+    """One staff member's work in the period."""
+
+    name: str
+    handled: int
+    """Cases they closed in the period."""
+    median_first_response_min: float | None
+    """From a case opening (in the period) to their first message to the citizen."""
+    average_rating: float | None
+    ratings: int
+
+
+@dataclass(frozen=True)
+class BusinessFigures:
+    """Complaints about one business opened in the period, and how they ended."""
+
+    name: str
+    complaints: int
+    outcomes: dict[str, int]
+
+    @property
+    def open(self) -> int:
+        return self.complaints - sum(self.outcomes.values())
 
 
 @dataclass(frozen=True)
@@ -67,6 +98,9 @@ class Report:
     ratings: dict[int, int]
     average_rating: float | None
     topics: list[tuple[str, int]]
+    """What citizens asked about (intents naming a topic), by conversations that asked."""
+    staff: list[StaffFigures]
+    businesses: list[BusinessFigures]
 
     @property
     def handoffs_total(self) -> int:
@@ -92,7 +126,7 @@ def _median(values: list[float]) -> float | None:
 async def build_report(database: Database, period: Period) -> Report:
     """Conversations with a message in the period; cases opened in it (handoffs, wait until the
     first claim); cases resolved in it (outcomes, ratings, handling from first claim to
-    resolution); the intents of the bot's replies in it."""
+    resolution); the topics citizens asked about in it; per staff member and per business."""
     start, end = period.bounds()
     async with database.sessions() as session:
         conversations = await session.scalar(
@@ -123,16 +157,28 @@ async def build_report(database: Database, period: Period) -> Report:
                 .where(StateTransition.to_state == State.WITH_STAFF.value)
             )
         ).all()
+        asked = func.count(distinct(Message.conversation_id))
         topics = (
             await session.execute(
-                select(Message.intent, func.count())
+                select(Message.intent, asked)
                 .where(Message.created_at >= start, Message.created_at < end)
                 .where(Message.direction == "out", Message.author.is_(None))
-                .where(Message.intent.is_not(None))
+                .where(Message.intent.in_(TOPIC_INTENTS))
                 .group_by(Message.intent)
-                .order_by(func.count().desc(), Message.intent)
+                .order_by(asked.desc(), Message.intent)
                 .limit(TOP_TOPICS)
             )
+        ).all()
+        staff_replies = (
+            await session.execute(
+                select(Message.conversation_id, Message.author, Message.created_at)
+                .where(Message.conversation_id.in_(ids))
+                .where(Message.author.startswith(STAFF_ACTOR))
+                .order_by(Message.created_at)
+            )
+        ).all()
+        users = (
+            await session.execute(select(StaffUser.id, StaffUser.username, StaffUser.display_name))
         ).all()
 
     opened_at: dict[int, list[datetime]] = {}
@@ -170,6 +216,18 @@ async def build_report(database: Database, period: Period) -> Report:
     kinds = Counter(label(CASE_KIND_TITLES, c.kind) for c in opened_cases)
     outcomes = Counter(OUTCOMES.get(c.outcome, c.outcome) for c in resolved_cases if c.outcome)
     ratings = [r for r in (c.rating for c in resolved_cases) if r is not None and r in RATINGS]
+
+    def first_response(case: Case) -> tuple[str, float] | None:
+        """(who, minutes) of the first staff message after the case opened, before a later
+        case of the same conversation did."""
+        opened = case.created_at
+        until = min((t for t in opened_at[case.conversation_id] if t > opened), default=None)
+        for conversation_id, author, at in staff_replies:
+            ours = conversation_id == case.conversation_id and at >= opened
+            if ours and (until is None or at < until):
+                return author.removeprefix(STAFF_ACTOR), _minutes(opened, at)
+        return None
+
     return Report(
         period=period,
         conversations=conversations or 0,
@@ -180,7 +238,58 @@ async def build_report(database: Database, period: Period) -> Report:
         ratings={stars: ratings.count(stars) for stars in RATINGS},
         average_rating=sum(ratings) / len(ratings) if ratings else None,
         topics=[(label(INTENTS, str(intent)), int(count)) for intent, count in topics],
+        staff=_staff_figures(users, opened_cases, resolved_cases, first_response),
+        businesses=_business_figures(c for c in opened_cases if c.kind == "complaint"),
     )
+
+
+def _staff_figures(
+    users: Sequence[Row[tuple[int, str, str]]],
+    opened: list[Case],
+    resolved: list[Case],
+    first_response: Callable[[Case], tuple[str, float] | None],
+) -> list[StaffFigures]:
+    responses: dict[str, list[float]] = {}
+    for case in opened:
+        if (found := first_response(case)) is not None:
+            responses.setdefault(found[0], []).append(found[1])
+    figures = []
+    for user_id, username, name in users:
+        theirs = [c for c in resolved if c.assigned_to == user_id]
+        ratings = [c.rating for c in theirs if c.rating in RATINGS]
+        if not theirs and username not in responses:
+            continue
+        figures.append(
+            StaffFigures(
+                name=name,
+                handled=len(theirs),
+                median_first_response_min=_median(responses.get(username, [])),
+                average_rating=sum(ratings) / len(ratings) if ratings else None,
+                ratings=len(ratings),
+            )
+        )
+    return sorted(figures, key=lambda f: (-f.handled, f.name))
+
+
+def _business_figures(complaints: Iterable[Case]) -> list[BusinessFigures]:
+    """Complaints grouped by the business named (case and diacritics aside), the most
+    complained-about first, shown under the spelling citizens used most."""
+    grouped: dict[str, list[str]] = {}
+    outcomes: dict[str, Counter[str]] = {}
+    for case in complaints:
+        name = " ".join(str((case.fields or {}).get(BUSINESS, "")).split())
+        if not name:
+            continue
+        grouped.setdefault(fold(name), []).append(name)
+        counted = outcomes.setdefault(fold(name), Counter())
+        if case.outcome:
+            counted[label(OUTCOMES, case.outcome)] += 1
+    figures = [
+        BusinessFigures(Counter(names).most_common(1)[0][0], len(names), dict(outcomes[key]))
+        for key, names in grouped.items()
+    ]
+    figures.sort(key=lambda f: (-f.complaints, f.name))
+    return figures[:TOP_BUSINESSES]
 
 
 def duration(minutes: float | None) -> str:
@@ -213,6 +322,21 @@ def to_csv(report: Report) -> str:
     rows += [("Đánh giá", stars, n) for stars, n in report.rating_rows]
     rows.append(("Đánh giá", "Điểm trung bình", _number(report.average_rating, 2)))
     rows += [("Chủ đề", intent, n) for intent, n in report.topics]
+    for person in report.staff:
+        section = f"Cán bộ: {person.name}"
+        rows += [
+            (section, "Hồ sơ đã kết thúc", person.handled),
+            (
+                section,
+                "Phản hồi đầu tiên, trung vị (phút)",
+                _number(person.median_first_response_min, 1),
+            ),
+            (section, "Điểm đánh giá trung bình", _number(person.average_rating, 2)),
+        ]
+    for business in report.businesses:
+        section = f"Bên bán: {business.name}"
+        rows.append((section, "Khiếu nại", business.complaints))
+        rows += [(section, outcome, n) for outcome, n in business.outcomes.items()]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(("Mục", "Chi tiết", "Giá trị"))

@@ -15,7 +15,10 @@ ROUTES: list[BaseRoute] = [
     Route("/login", pages.login_page, methods=["GET", "POST"]),
     Route("/logout", pages.logout, methods=["POST"]),
     Route("/events", pages.events),
+    Route("/search", pages.search_page),
+    Route("/next", pages.claim_next, methods=["POST"]),
     Route("/conversations/{conversation_id:int}", pages.conversation_page),
+    Route("/conversations/{conversation_id:int}/events", pages.conversation_events),
     Route(
         "/conversations/{conversation_id:int}/{action}",
         pages.conversation_action,

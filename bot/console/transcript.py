@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -13,6 +14,7 @@ from bot.storage.models import (
     Case,
     CaseNote,
     Conversation,
+    ConversationRead,
     Message,
     OutboxItem,
     StaffUser,
@@ -112,33 +114,50 @@ def _payload_text(payload: dict[str, object]) -> str:
 
 
 @dataclass(frozen=True)
+class EarlierCase:
+    """A case the same citizen (the same account on the same platform) had before."""
+
+    case: Case
+    notes: list[tuple[CaseNote, str]]
+
+
+@dataclass(frozen=True)
 class ConversationView:
     """A conversation's page: the conversation, its newest case, the case's notes (with their
-    authors' names) and the state history."""
+    authors' names), the state history and the citizen's earlier cases."""
 
     conversation: Conversation
     case: Case | None
     notes: list[tuple[CaseNote, str]]
     transitions: list[StateTransition]
+    earlier: list[EarlierCase]
 
 
 async def conversation_view(database: Database, conversation_id: int) -> ConversationView:
     async with database.sessions() as session:
         conversation = await session.get(Conversation, conversation_id)
         assert conversation is not None, "checked visible by the caller"
-        case = await session.scalar(
-            select(Case).where(Case.conversation_id == conversation_id).order_by(Case.id.desc())
+        same_citizen = select(Conversation.id).where(
+            Conversation.platform == conversation.platform,
+            Conversation.user_id == conversation.user_id,
         )
-        notes = (
-            await session.execute(
-                select(CaseNote, StaffUser.display_name)
-                .join(StaffUser, StaffUser.id == CaseNote.author_id)
-                .where(CaseNote.case_id == case.id)
-                .order_by(CaseNote.id)
+        cases = list(
+            await session.scalars(
+                select(Case)
+                .where(Case.conversation_id.in_(same_citizen))
+                .order_by(Case.created_at.desc(), Case.id.desc())
             )
-            if case
-            else None
         )
+        mine = [c for c in cases if c.conversation_id == conversation_id]
+        case = mine[0] if mine else None
+        notes: dict[int, list[tuple[CaseNote, str]]] = {}
+        for note, name in await session.execute(
+            select(CaseNote, StaffUser.display_name)
+            .join(StaffUser, StaffUser.id == CaseNote.author_id)
+            .where(CaseNote.case_id.in_([c.id for c in cases]))
+            .order_by(CaseNote.id)
+        ):
+            notes.setdefault(note.case_id, []).append((note, name))
         transitions = await session.scalars(
             select(StateTransition)
             .where(StateTransition.conversation_id == conversation_id)
@@ -147,6 +166,37 @@ async def conversation_view(database: Database, conversation_id: int) -> Convers
         return ConversationView(
             conversation,
             case,
-            [(note, name) for note, name in notes.all()] if notes else [],
+            notes.get(case.id, []) if case else [],
             list(transitions),
+            [EarlierCase(c, notes.get(c.id, [])) for c in cases if c is not case],
         )
+
+
+async def mark_read(database: Database, conversation_id: int, staff_id: int) -> None:
+    """Everything in the conversation so far has been seen by this staff member (written only
+    when something new was: open pages call this every second)."""
+    async with database.sessions() as session:
+        newest = await session.scalar(
+            select(func.max(Message.id)).where(Message.conversation_id == conversation_id)
+        )
+        known = await session.get(ConversationRead, (conversation_id, staff_id))
+    if newest is None or (known is not None and known.last_message_id >= newest):
+        return
+    try:
+        async with database.sessions() as session, session.begin():
+            if known is None:
+                session.add(
+                    ConversationRead(
+                        conversation_id=conversation_id, staff_id=staff_id, last_message_id=newest
+                    )
+                )
+            else:
+                await session.execute(
+                    update(ConversationRead)
+                    .where(ConversationRead.conversation_id == conversation_id)
+                    .where(ConversationRead.staff_id == staff_id)
+                    .where(ConversationRead.last_message_id < newest)
+                    .values(last_message_id=newest)
+                )
+    except IntegrityError:
+        pass  # another page of the same staff member added the row at that moment: it is right

@@ -58,13 +58,26 @@ def local_time(moment: datetime | None, request: Request) -> str:
     return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
+def _page_context(request: Request, staff: Staff | None) -> dict[str, Any]:
+    return {
+        "request": request,
+        "staff": staff,
+        "notice": request.query_params.get("msg", ""),
+        "fmt": lambda m: local_time(m, request),
+    }
+
+
 def render(
     request: Request, template: str, staff: Staff | None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    context |= {"staff": staff, "notice": request.query_params.get("msg", "")}
     return TEMPLATES.TemplateResponse(
-        request, template, context | {"fmt": lambda m: local_time(m, request)}, status_code
+        request, template, context | _page_context(request, staff), status_code
     )
+
+
+def fragment(request: Request, template: str, staff: Staff | None, **context: Any) -> str:
+    """A part of a page, rendered for the page's script to put in place."""
+    return TEMPLATES.get_template(template).render(context | _page_context(request, staff))
 
 
 def forbidden(request: Request, staff: Staff | None, text: str) -> HTMLResponse:

@@ -76,7 +76,7 @@ SYSTEM_ERROR = (
 # Complaint intake
 YES, NO = "Có", "Không"
 AGREE = "Đồng ý"
-CONFIRM, CANCEL = "Xác nhận", "Hủy"
+CONFIRM, CANCEL, EDIT = "Xác nhận", "Hủy", "Sửa"
 SKIP, DONE, DONT_REMEMBER = "Bỏ qua", "Xong", "Không nhớ"
 CONSENT_THANKS = "Cảm ơn bạn. "
 CORRECTING = "Vâng, bạn sửa mục «{label}». "
@@ -92,9 +92,15 @@ EVIDENCE_RECEIVED = "Tôi đã nhận {count} ảnh/tệp. Gửi tiếp nếu c�
 CONFIRM_HINT = "Bạn nhắn «xác nhận» để gửi, hoặc «sửa …» để sửa một mục. "
 NOT_REMEMBERED = "không nhớ"
 SUMMARY = (
-    "Bạn kiểm tra lại thông tin khiếu nại:\n{lines}\n\nNhắn «xác nhận» để gửi, «sửa …» để sửa "
-    "một mục (ví dụ «sửa số điện thoại»), hoặc «hủy» để dừng."
+    "Bạn kiểm tra lại thông tin khiếu nại:\n{lines}\n\nNhắn «xác nhận» để gửi, «sửa» để sửa "
+    "một mục (hoặc nói luôn, ví dụ «sửa số điện thoại»), hoặc «hủy» để dừng."
 )
+WHICH_ITEM = "Bạn muốn sửa mục nào?"
+PREFILLED = (
+    "Từ tin nhắn đầu của bạn, tôi đã ghi: {items}. Nếu chưa đúng, bạn sửa được ở bước cuối. "
+)
+WISHES = ("Đổi hàng", "Trả hàng hoàn tiền", "Sửa chữa", "Bồi thường")
+"""Quick replies for what the citizen wants the business to do."""
 COMPLAINT_RECORDED = (
     "Tôi đã ghi nhận khiếu nại của bạn. Mã hồ sơ: {number}. {wait} Bạn có thể hỏi tình trạng hồ "
     "sơ bất cứ lúc nào bằng cách nhắn mã {number}."
@@ -170,9 +176,11 @@ RETURNED_TO_BOT = (
     "gặp cán bộ, hãy nhắn «gặp cán bộ»."
 )
 CASE_CLOSED_RATE = (
-    "Hồ sơ {number} đã được xử lý xong. Bạn đánh giá sự hỗ trợ của chúng tôi thế nào, từ 1 "
+    "Hồ sơ {number} {outcome}. Bạn đánh giá sự hỗ trợ của chúng tôi thế nào, từ 1 "
     "(không hài lòng) đến 5 (rất hài lòng)?"
 )
+STAFF_SIGNATURE = "{name} (cán bộ tư vấn):"
+"""Put before a staff member's message on platforms that show no sender of their own."""
 RATINGS = ("1", "2", "3", "4", "5")
 HANDOFF_OFFER = (
     "Có vẻ tôi chưa hiểu đúng ý bạn. Bạn có muốn nói chuyện trực tiếp với cán bộ tư vấn không?"
@@ -210,9 +218,14 @@ NO_CASES = (
     "hãy nhắn mã đó cho tôi."
 )
 CASE_NOT_FOUND = (
-    "Tôi không tìm thấy hồ sơ {number} trong cuộc trò chuyện của bạn. Bạn kiểm tra lại mã giúp tôi "
-    "nhé (dạng KN-2026-000123)."
+    "Tôi không thấy hồ sơ {number} trong cuộc trò chuyện này. Để bảo vệ thông tin của người khiếu "
+    "nại, tình trạng hồ sơ chỉ được báo trong cuộc trò chuyện đã tạo ra hồ sơ (cùng tài khoản "
+    "Zalo, Telegram hoặc cùng trình duyệt). Nếu bạn tạo hồ sơ từ thiết bị hay tài khoản khác, bạn "
+    "hỏi lại từ đó nhé; nếu không, bạn kiểm tra lại mã giúp tôi (dạng KN-2026-000123)."
 )
+
+PHOTO_TOO_LARGE = "Ảnh lớn quá {limit} MB. Bạn vui lòng chọn ảnh nhỏ hơn rồi gửi lại."
+PHOTO_NOT_AN_IMAGE = "Tôi chỉ nhận được ảnh JPEG, PNG hoặc WebP. Bạn vui lòng chọn một tệp ảnh."
 
 ATTACHMENT_RECEIVED = (
     "Tôi đã nhận ảnh/tệp của bạn. Nếu bạn muốn khiếu nại một cửa hàng hay doanh nghiệp, hãy nhắn "
@@ -270,6 +283,7 @@ EMPTY_NOTE = "Ghi chú trống."
 BAD_OUTCOME = "Kết quả xử lý không hợp lệ."
 FILE_NOT_FOUND = "Không tìm thấy tệp."
 CLAIMED = "Bạn đã nhận cuộc trò chuyện."
+NOBODY_WAITING = "Hiện không có ai đang chờ."
 RELEASED = "Cuộc trò chuyện đã trở lại hàng chờ."
 TRANSFERRED = "Đã chuyển cho {name}."
 SENT = "Đã gửi tin nhắn."
@@ -277,6 +291,7 @@ NOTE_SAVED = "Đã lưu ghi chú nội bộ."
 FIELDS_SAVED = "Đã lưu hồ sơ."
 BACK_WITH_BOT = "Cuộc trò chuyện đã trở lại trợ lý tự động."
 RESOLVED = "Hồ sơ đã được đóng; người dân được mời đánh giá."
+CONFIRM_RESOLVE = "Hãy đánh dấu ô xác nhận trước khi kết thúc hồ sơ."
 NO_SUCH_ACTION = "Không có thao tác này."
 BAD_FORM = "Dữ liệu gửi lên không hợp lệ."
 FORBIDDEN_PAGE = "Bạn không có quyền mở trang này."
@@ -315,6 +330,18 @@ INTENTS = {
 REASONS = {"citizen_request": "người dân yêu cầu", "complaint": "khiếu nại"}
 CASE_KINDS = {"complaint": "khiếu nại", "handoff": "yêu cầu gặp cán bộ"}
 CASE_KIND_TITLES = {"complaint": "Khiếu nại", "handoff": "Gặp cán bộ"}
+CITIZEN_OUTCOMES = {
+    "resolved": "đã được giải quyết xong",
+    "referred_mediation": "đã được chuyển sang hòa giải; tổ chức hòa giải sẽ liên hệ với bạn",
+    "referred_authority": (
+        "đã được chuyển tới cơ quan nhà nước có thẩm quyền; cơ quan này sẽ xem xét và trả lời bạn"
+    ),
+    "not_consumer_matter": (
+        "đã đóng vì sự việc không thuộc lĩnh vực bảo vệ quyền lợi người tiêu dùng"
+    ),
+    "no_response": "đã đóng vì chúng tôi chưa nhận được phản hồi của bạn",
+}
+"""A closed case's outcome as the citizen hears it: a referral is not a settlement."""
 CASE_STATUSES = {
     "open": "đang chờ cán bộ xử lý",
     "in_progress": "cán bộ đang xử lý",
@@ -329,6 +356,48 @@ OUTCOMES = {
     "no_response": "Người dân không phản hồi",
 }
 ROLES = {"staff": "Cán bộ", "editor": "Biên tập viên", "admin": "Quản trị viên"}
+CASE_FIELDS = {
+    "business": "Bên bán",
+    "product": "Sản phẩm, dịch vụ",
+    "date": "Ngày mua",
+    "amount": "Số tiền",
+    "problem": "Sự việc",
+    "desired": "Mong muốn",
+    "phone": "Số điện thoại",
+    "evidence_count": "Số ảnh, tệp gửi kèm",
+}
+"""The case file's fields as staff read them."""
+PLATFORMS = {"telegram": "Telegram", "zalo": "Zalo", "web": "Web chat"}
+TOPIC_INTENTS = frozenset(
+    {
+        "ask_law_purchase",
+        "ask_law_warranty",
+        "ask_law_quality",
+        "ask_law_marketing",
+        "ask_law_rights",
+        "complain_business",
+        "ask_human",
+        "check_case_status",
+        "out_of_scope",
+    }
+)
+"""Intents that name what a citizen asked about; answers («Đồng ý», «Hủy») and small talk do
+not."""
+HISTORY = {
+    "claim": "{actor} nhận xử lý",
+    "release": "{actor} trả về hàng chờ",
+    "transfer": "{actor} chuyển cho {colleague}",
+    "return_to_bot": "{actor} chuyển lại cho trợ lý tự động",
+    "resolved": "{actor} kết thúc hồ sơ: {outcome}",
+    "citizen_request": "Người dân yêu cầu gặp cán bộ",
+    "complaint": "Người dân gửi khiếu nại",
+    "back_to_bot": "Người dân quay lại trợ lý tự động",
+}
+"""A state change in words, by the reason recorded (``transfer:<username>`` and
+``resolved:<outcome>`` carry a detail)."""
+HISTORY_AT = "{event} lúc {time}"
+CITIZEN = "Người dân"
+BOT = "Trợ lý tự động"
 FORM_LABELS = {
     "business": "Bên bán",
     "product": "Sản phẩm, dịch vụ",

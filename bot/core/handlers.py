@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core import catalogue
-from bot.core.catalogue import CASE_KINDS, CASE_STATUSES, label
+from bot.core.catalogue import CASE_KINDS, CASE_STATUSES, CITIZEN_OUTCOMES, label
 from bot.core.compose import Composer
 from bot.core.handoff import Handoff
 from bot.core.messages import Action, Intent, OutgoingMessage
@@ -152,7 +152,8 @@ class HumanRequest:
 
 
 class CaseStatus:
-    """Tell the citizen where their cases stand: only the cases of their own conversation."""
+    """Tell the citizen where their cases stand, with the real outcome of a closed one: only
+    the cases of their own conversation (another one's number gets a polite why-not)."""
 
     async def __call__(self, turn: Turn) -> OutgoingMessage:
         cases = await turn.record.cases()
@@ -168,7 +169,7 @@ class CaseStatus:
                 number=c.number,
                 kind=label(CASE_KINDS, c.kind),
                 created=c.created_at,
-                status=label(CASE_STATUSES, c.status),
+                status=CITIZEN_OUTCOMES.get(c.outcome or "") or label(CASE_STATUSES, c.status),
             )
             for c in cases
         ]

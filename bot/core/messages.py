@@ -89,3 +89,5 @@ class OutgoingMessage:
     citations: tuple[Citation, ...] = ()
     intent: Intent | None = None
     quick_replies: tuple[str, ...] = field(default=())
+    sender: str = ""
+    """The display name of the staff member who wrote it; empty for the bot."""

@@ -117,7 +117,7 @@ class ConversationService:
                 taken = await conversation.session.execute(
                     update(Case)
                     .where(Case.id == case.id, Case.assigned_to.is_(None))
-                    .values(assigned_to=staff.id)
+                    .values(assigned_to=staff.id, status="in_progress")
                 )
                 if not taken.rowcount:  # type: ignore[attr-defined]
                     raise NotAllowed(catalogue.TAKEN)
@@ -127,7 +127,7 @@ class ConversationService:
     async def release(self, conversation_id: int, staff: Acting) -> None:
         async with self._held(conversation_id, staff) as (conversation, case):
             if case is not None:
-                case.assigned_to = None
+                case.assigned_to, case.status = None, "open"
             conversation.transition(State.WAITING_STAFF, staff.actor, "release")
 
     async def transfer(self, conversation_id: int, staff: Acting, to_user_id: int) -> str:
@@ -147,7 +147,7 @@ class ConversationService:
         if not text.strip():
             raise NotAllowed(catalogue.EMPTY_MESSAGE)
         async with self._held(conversation_id, staff) as (conversation, _):
-            self._tell(conversation, text.strip(), author=staff.actor)
+            self._tell(conversation, text.strip(), author=staff.actor, sender=staff.display_name)
 
     async def note(self, conversation_id: int, staff: Acting, text: str) -> None:
         if not text.strip():
@@ -197,7 +197,9 @@ class ConversationService:
             conversation.save_dialogue(Dialogue(expecting=Expecting.RATING, case=case.number))
             self._tell(
                 conversation,
-                catalogue.CASE_CLOSED_RATE.format(number=case.number),
+                catalogue.CASE_CLOSED_RATE.format(
+                    number=case.number, outcome=catalogue.CITIZEN_OUTCOMES[outcome]
+                ),
                 quick_replies=catalogue.RATINGS,
             )
 
@@ -207,19 +209,20 @@ class ConversationService:
         text: str,
         author: str = "bot",
         quick_replies: tuple[str, ...] = (),
+        sender: str = "",
     ) -> Message:
         """Store a message to the citizen (redacted) and queue its delivery on their platform,
-        in the action's transaction."""
+        in the action's transaction; ``sender``: the staff member's name the citizen sees."""
         message = conversation.record_staff_message(redact(text), author, Action.HANDOFF.value)
         snapshot = conversation.snapshot
         outgoing = OutgoingMessage(
-            snapshot.chat_id, text, Action.HANDOFF, quick_replies=quick_replies
+            snapshot.chat_id, text, Action.HANDOFF, quick_replies=quick_replies, sender=sender
         )
         connector = self._connectors.get(snapshot.platform)
         payloads = (
             connector.render(outgoing)
             if connector
-            else [{"text": text, "quick_replies": list(quick_replies)}]
+            else [{"text": text, "quick_replies": list(quick_replies), "sender": sender}]
         )
         self._store.queue(
             conversation.session,

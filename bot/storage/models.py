@@ -224,6 +224,18 @@ class CaseNote(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+class ConversationRead(Base):
+    """The newest message a staff member has seen in a conversation; later messages from the
+    citizen are unread for them."""
+
+    __tablename__ = "conversation_reads"
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), primary_key=True)
+    last_message_id: Mapped[int]
+    read_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+
+
 class CannedReply(Base):
     """A ready-made staff reply; ``{ten_can_bo}`` and ``{ma_ho_so}`` are filled in."""
 
