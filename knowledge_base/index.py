@@ -71,19 +71,45 @@ class VectorIndex:
             )
         ]
 
-    def sync(self, chunks: list[Chunk]) -> SyncReport:
-        """Embed only new or changed chunks; delete the ones that no longer exist."""
+    def vectors(self, chunks: list[Chunk]) -> dict[str, list[float]]:
+        """The stored vectors of those ``chunks`` this index holds unchanged (same content)."""
+        if not chunks:
+            return {}
+        stored = self.store.get(ids=[c.id for c in chunks], include=["metadatas", "embeddings"])
+        hashes = {c.id: c.content_hash for c in chunks}
+        return {
+            uid: list(vector)
+            for uid, meta, vector in zip(
+                stored["ids"], stored["metadatas"], stored["embeddings"], strict=True
+            )
+            if meta.get("hash") == hashes[uid]
+        }
+
+    def sync(self, chunks: list[Chunk], reuse: VectorIndex | None = None) -> SyncReport:
+        """Embed only new or changed chunks (taking the vectors ``reuse``, an earlier
+        generation, already holds for the same content); delete the ones that no longer exist."""
         stored = self.stored_hashes()
         wanted = {chunk.id: chunk for chunk in chunks}
         to_write = [c for c in chunks if stored.get(c.id) != c.content_hash]
         to_delete = [uid for uid in stored if uid not in wanted]
+        same_embedding = reuse is not None and reuse.embedding_name == self.embedding_name
         for start in range(0, len(to_write), _BATCH):
             batch = to_write[start : start + _BATCH]
-            self.store.add_texts(
-                texts=[c.text for c in batch],
-                metadatas=[{**c.metadata, "hash": c.content_hash} for c in batch],
-                ids=[c.id for c in batch],
-            )
+            known = reuse.vectors(batch) if reuse is not None and same_embedding else {}
+            if copied := [c for c in batch if c.id in known]:
+                # Vectors given: Chroma stores them as they are and embeds nothing.
+                self.store._collection.upsert(
+                    ids=[c.id for c in copied],
+                    embeddings=[known[c.id] for c in copied],
+                    documents=[c.text for c in copied],
+                    metadatas=[{**c.metadata, "hash": c.content_hash} for c in copied],
+                )
+            if fresh := [c for c in batch if c.id not in known]:
+                self.store.add_texts(
+                    texts=[c.text for c in fresh],
+                    metadatas=[{**c.metadata, "hash": c.content_hash} for c in fresh],
+                    ids=[c.id for c in fresh],
+                )
         if to_delete:
             self.store.delete(ids=to_delete)
         added = sum(1 for c in to_write if c.id not in stored)

@@ -47,6 +47,14 @@ AMENDED = (
     "Lưu ý: {name} đã được sửa đổi, bổ sung; nội dung trích dẫn có thể chưa phản ánh quy định "
     "mới nhất."
 )
+AMENDED_BY = (
+    "Lưu ý: {name} đã được sửa đổi, bổ sung bởi {by} từ ngày {date:%d/%m/%Y}; nội dung trích dẫn "
+    "có thể chưa phản ánh quy định mới nhất."
+)
+NEWER_TEXT_FROM = (
+    "Lưu ý: đây là quy định đang áp dụng; nội dung sửa đổi của {name} có hiệu lực từ ngày "
+    "{date:%d/%m/%Y}."
+)
 NOT_IN_FORCE = "Lưu ý: {name} không còn hiệu lực; bạn nên kiểm tra văn bản thay thế."
 IN_FORCE_FROM = "Lưu ý: {name} có hiệu lực từ ngày {date:%d/%m/%Y}."
 SYSTEM_ERROR = (

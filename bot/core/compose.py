@@ -40,12 +40,18 @@ def cite(citation: Citation, document: Document) -> str:
 def validity_warning(document: Document, today: date) -> str:
     """A sentence warning that a cited text is outdated or not yet in force; empty otherwise."""
     name = document.short_name
+    if document.status == "amended" and document.amended_by and document.amended_on:
+        return catalogue.AMENDED_BY.format(
+            name=name, by=document.amended_by, date=document.amended_on
+        )
     if document.status == "amended":
         return catalogue.AMENDED.format(name=name)
     if document.status != "in_force":
         return catalogue.NOT_IN_FORCE.format(name=name)
     if document.effective > today:
         return catalogue.IN_FORCE_FROM.format(name=name, date=document.effective)
+    if document.next_effective and document.next_effective > today:
+        return catalogue.NEWER_TEXT_FROM.format(name=name, date=document.next_effective)
     return ""
 
 
@@ -64,19 +70,22 @@ class ExtractiveComposer:
 
     def __init__(self, corpus: Corpus, guidance: list[GuidanceEntry]) -> None:
         self._corpus = corpus
-        self._documents = corpus.documents
         self._guidance = {entry.id: entry for entry in guidance}
 
     async def compose(self, question: str, hits: list[Hit], today: date) -> Answer:
         hit = hits[0]
         basis = Citation(hit.doc, hit.article, hit.clause)
         entry = self._guidance.get(hit.guidance_id or "")
-        return self._render(entry, basis, hit.point, hit.point_text or hit.text, today)
+        # The wording in force on the day of the question (the index holds the newest).
+        unit = UnitId(hit.doc, hit.article, hit.clause, hit.point if hit.clause else None)
+        in_force = self._corpus.as_of(today).unit_text(unit)
+        quoted = in_force or hit.point_text or hit.text
+        return self._render(entry, basis, hit.point, quoted, today)
 
     def compose_guidance(self, entry_id: str, today: date) -> Answer | None:
         """A guidance entry with its first citation quoted, e.g. to explain the options."""
         entry = self._guidance.get(entry_id)
-        quoted = self._corpus.unit_text(entry.citations[0]) if entry else None
+        quoted = self._corpus.as_of(today).unit_text(entry.citations[0]) if entry else None
         if entry is None or quoted is None:
             return None
         point = UnitId.parse(entry.citations[0]).point
@@ -90,19 +99,18 @@ class ExtractiveComposer:
         quoted: str,
         today: date,
     ) -> Answer:
+        documents = self._corpus.as_of(today).documents
         citations = [basis]
         if entry:
             citations += [c for c in map(parse_citation, entry.citations) if c not in citations]
         parts = [entry.body] if entry else []
         point_name = catalogue.CITE_POINT.format(point=point) if point else ""
-        basis_name = point_name + cite(basis, self._documents[basis.doc])
+        basis_name = point_name + cite(basis, documents[basis.doc])
         parts.append(catalogue.LEGAL_BASIS.format(basis=basis_name, quote=quote(quoted)))
         if len(citations) > 1:
-            further = "; ".join(cite(c, self._documents[c.doc]) for c in citations[1:])
+            further = "; ".join(cite(c, documents[c.doc]) for c in citations[1:])
             parts.append(catalogue.SEE_ALSO.format(units=further))
         cited_docs = dict.fromkeys(c.doc for c in citations)
-        parts.extend(
-            w for doc in cited_docs if (w := validity_warning(self._documents[doc], today))
-        )
+        parts.extend(w for doc in cited_docs if (w := validity_warning(documents[doc], today)))
         parts.append(catalogue.NEXT_STEP)
         return Answer("\n\n".join(parts), tuple(citations))

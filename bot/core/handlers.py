@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,8 @@ from bot.core.compose import Composer
 from bot.core.handoff import Handoff
 from bot.core.messages import Action, OutgoingMessage
 from bot.core.turn import Turn
-from knowledge_base.search import Hit, HybridSearcher
+from knowledge_base.in_force import Searcher
+from knowledge_base.search import Hit
 
 
 class FixedReply:
@@ -43,13 +45,16 @@ class LawQuestion:
 
     def __init__(
         self,
-        searcher: HybridSearcher,
+        searcher: Searcher,
         composer: Composer,
         floors: MatchFloors,
         action: Action = Action.ANSWER,
         intro: str = "",
+        today: Callable[[], date] = date.today,
     ) -> None:
+        """``today``: the day the answer is given for (the law in force that day is quoted)."""
         self._searcher = searcher
+        self._today = today
         self._composer = composer
         self._floors = floors
         self._action = action
@@ -59,7 +64,7 @@ class LawQuestion:
         hits = await asyncio.to_thread(self._searcher.search, turn.text.text, 3)
         if not hits or not self._floors.passed_by(hits[0]):
             return turn.say(catalogue.NOT_SURE, Action.CLARIFY)
-        answer = await self._composer.compose(turn.text.text, hits, date.today())
+        answer = await self._composer.compose(turn.text.text, hits, self._today())
         return turn.say(self._intro + answer.text, self._action, citations=answer.citations)
 
 

@@ -1,0 +1,32 @@
+"""Search for an answer given on a day: documents repealed by then are not cited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Protocol
+
+from knowledge_base.legal import Corpus
+from knowledge_base.search import Hit
+
+REPEALED = "repealed"
+EXTRA_CANDIDATES = 10
+"""Hits asked for beyond ``k``, so that leaving out repealed documents still leaves ``k``."""
+
+
+class Searcher(Protocol):
+    def search(self, query: str, k: int = 5) -> list[Hit]: ...
+
+
+class InForceSearcher:
+    """The hits of ``searcher`` whose document can be cited on the day ``today`` gives."""
+
+    def __init__(self, searcher: Searcher, corpus: Corpus, today: Callable[[], date]) -> None:
+        self._searcher = searcher
+        self._corpus = corpus
+        self._today = today
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        documents = self._corpus.as_of(self._today()).documents
+        hits = self._searcher.search(query, k + EXTRA_CANDIDATES)
+        return [h for h in hits if h.doc in documents and documents[h.doc].status != REPEALED][:k]
