@@ -29,6 +29,7 @@ from bot.web.webhooks import webhook
 
 log = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER_S = "10"
+EDITOR_IMPORT = "/console/editor/import"
 
 
 def create_app(settings: Settings, progress: Progress) -> Starlette:
@@ -63,7 +64,11 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
         middleware=[
             *proxies(settings),
             Middleware(SecurityHeaders),
-            Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
+            Middleware(
+                BodyLimit,
+                max_bytes=settings.max_request_bytes,
+                by_prefix={EDITOR_IMPORT: settings.editor_upload_max_bytes},
+            ),
         ],
         exception_handlers={SQLAlchemyError: database_unavailable},
         lifespan=lifespan,

@@ -214,11 +214,6 @@ async def conversation_action(request: Request, staff: Staff) -> Response:
     return back(url, done)
 
 
-@page("editor")
-async def editor_page(request: Request, staff: Staff) -> Response:
-    return render(request, "editor.html", staff)
-
-
 @page()
 async def sessions_page(request: Request, staff: Staff) -> Response:
     """The browsers signed in to this account; any of them can be signed out from here."""

@@ -430,6 +430,7 @@ GUIDANCE_STATUSES = {
     "published": "Đã xuất bản",
     "retired": "Bản cũ",
 }
+AUDIT_COLUMNS = ("Thời điểm", "Người thực hiện", "Thao tác", "Đối tượng", "Trước", "Sau")
 AUDIT_ACTIONS = {
     "case.fields": "Sửa hồ sơ",
     "kb.import": "Nhập văn bản",

@@ -27,6 +27,7 @@ from bot.storage.models import (
     AuditEntry,
     DocumentVersion,
     GuidanceRevision,
+    InboxResolution,
     IndexGeneration,
     LegalEventRow,
     utcnow,
@@ -578,6 +579,67 @@ class Library:
                 )
             )
         return outcome
+
+    # The unanswered-questions inbox
+
+    async def resolutions(self) -> list[InboxResolution]:
+        async with self._database.sessions() as session:
+            return list(
+                await session.scalars(select(InboxResolution).order_by(InboxResolution.id.desc()))
+            )
+
+    async def turn_group(
+        self,
+        entry_id: str,
+        existing: GuidanceEntry | None,
+        examples: list[str],
+        message_ids: list[int],
+        actor: str,
+    ) -> GuidanceRevision:
+        """A group of unanswered questions becomes a new entry's draft (its questions), or new
+        phrasings in a draft of an existing entry; the group leaves the inbox."""
+        open_revision = await self.open_revision(entry_id)
+        async with self._database.sessions() as session, session.begin():
+            revision = (
+                await session.get(GuidanceRevision, open_revision.id) if open_revision else None
+            )
+            if revision is None:
+                fields = entry_fields(existing) if existing else {"questions": [], "citations": []}
+                revision = GuidanceRevision(
+                    entry_id=entry_id, status=DRAFT, fields=fields, created_by=actor
+                )
+                session.add(revision)
+            before = dict(revision.fields)
+            questions = [str(q) for q in before.get("questions") or []]  # type: ignore[union-attr]
+            revision.fields = before | {"questions": list(dict.fromkeys([*questions, *examples]))}
+            revision.status = DRAFT
+            await session.flush()
+            session.add(
+                InboxResolution(
+                    entry_id=entry_id,
+                    revision_id=revision.id,
+                    examples=examples,
+                    message_ids=message_ids,
+                    actor=actor,
+                )
+            )
+            action = "inbox.phrasings" if existing else "inbox.entry"
+            session.add(_audit(actor, action, f"guidance:{entry_id}", before, revision.fields))
+        return revision
+
+
+def entry_fields(entry: GuidanceEntry) -> dict[str, object]:
+    """An entry's content as a revision stores it."""
+    return {
+        "title": entry.title,
+        "topic": entry.topic,
+        "answer": entry.answer,
+        "questions": list(entry.questions),
+        "citations": list(entry.citations),
+        "next_step": entry.next_step,
+        "body": entry.body,
+        "owner": entry.owner,
+    }
 
 
 def content_key(content: Content, manifest: dict[str, list[int]]) -> str:
