@@ -261,7 +261,8 @@ def structure_problems(articles: list[Article]) -> list[Problem]:
 
 def found_metadata(lines: list[str]) -> dict[str, str]:
     """What the text itself says about the document: number, kind, title, issuer, dates."""
-    head = lines[:HEAD_LINES]
+    first_article = next((i for i, line in enumerate(lines) if _ARTICLE.match(line)), len(lines))
+    head = lines[: min(HEAD_LINES, first_article)]
     head_text = "\n".join(head)
     found: dict[str, str] = {}
     if number := _NUMBER.search(head_text):
@@ -445,7 +446,8 @@ def _pdf_lines(data: bytes) -> list[str]:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        # Layout mode places glyphs by position: Vietnamese letters with their marks stay whole.
+        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError) as error:
         raise UnreadableFile("unreadable_pdf", str(error)) from error
     if not any(page.strip() for page in pages):

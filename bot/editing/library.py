@@ -128,6 +128,8 @@ class Library:
         self.config = config
         self._devset = devset
         self._publishing = asyncio.Lock()
+        self._opened: dict[int, KnowledgeBase] = {}
+        """The generations this process opened last (opening one costs seconds)."""
 
     # Generations
 
@@ -178,6 +180,7 @@ class Library:
             key = content_key(content, manifest)
             if active is not None and active.content_key == key:
                 kb = await asyncio.to_thread(self._build, content, active.id, None)
+                self._remember(active.id, kb)
                 return active.id, kb
             reason = "initial content changed" if active else "first build"
             outcome = await self._switch(active, manifest, content, key, actor, reason, gate=False)
@@ -185,13 +188,21 @@ class Library:
                 return outcome.generation, outcome.kb
         raise RuntimeError("the index generation kept changing while it was being opened")
 
+    def _remember(self, generation: int, kb: KnowledgeBase) -> None:
+        self._opened = {n: k for n, k in self._opened.items() if n > generation - 2}
+        self._opened[generation] = kb
+
     async def open_generation(self, generation: int) -> KnowledgeBase:
+        if generation in self._opened:
+            return self._opened[generation]
         async with self._database.sessions() as session:
             row = await session.get(IndexGeneration, generation)
         if row is None:
             raise LookupError(generation)
         content = await self.content(row.manifest)
-        return await asyncio.to_thread(self._build, content, generation, None)
+        kb = await asyncio.to_thread(self._build, content, generation, None)
+        self._remember(generation, kb)
+        return kb
 
     def _build(self, content: Content, generation: int, reuse: int | None) -> KnowledgeBase:
         reuse_dir = self.generation_dir(reuse) if reuse is not None else None
@@ -284,6 +295,7 @@ class Library:
                     row.status = RETIRED
                     return None
             row.status, row.activated_at = ACTIVE, utcnow()
+        self._remember(generation, candidate)
         await asyncio.to_thread(self._prune, generation)
         return Outcome(True, generation, gate=report, kb=candidate)
 
