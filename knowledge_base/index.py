@@ -22,6 +22,8 @@ class SyncReport:
     updated: int
     deleted: int
     unchanged: int
+    embedded: int = 0
+    """Chunks whose vector was computed (the others were unchanged or copied)."""
 
     @property
     def changed(self) -> bool:
@@ -72,30 +74,34 @@ class VectorIndex:
         ]
 
     def vectors(self, chunks: list[Chunk]) -> dict[str, list[float]]:
-        """The stored vectors of those ``chunks`` this index holds unchanged (same content)."""
+        """The stored vectors of those ``chunks`` whose text this index holds unchanged (a
+        vector depends on the text only, not on metadata such as a document's dates)."""
         if not chunks:
             return {}
-        stored = self.store.get(ids=[c.id for c in chunks], include=["metadatas", "embeddings"])
-        hashes = {c.id: c.content_hash for c in chunks}
+        stored = self.store.get(ids=[c.id for c in chunks], include=["documents", "embeddings"])
+        texts = {c.id: c.text for c in chunks}
         return {
             uid: list(vector)
-            for uid, meta, vector in zip(
-                stored["ids"], stored["metadatas"], stored["embeddings"], strict=True
+            for uid, text, vector in zip(
+                stored["ids"], stored["documents"], stored["embeddings"], strict=True
             )
-            if meta.get("hash") == hashes[uid]
+            if text == texts[uid]
         }
 
     def sync(self, chunks: list[Chunk], reuse: VectorIndex | None = None) -> SyncReport:
-        """Embed only new or changed chunks (taking the vectors ``reuse``, an earlier
-        generation, already holds for the same content); delete the ones that no longer exist."""
+        """Write new or changed chunks, embedding only those whose text is new (vectors of an
+        unchanged text are taken from ``reuse``, an earlier generation, or from this index when
+        only metadata changed); delete the ones that no longer exist."""
         stored = self.stored_hashes()
         wanted = {chunk.id: chunk for chunk in chunks}
         to_write = [c for c in chunks if stored.get(c.id) != c.content_hash]
         to_delete = [uid for uid in stored if uid not in wanted]
         same_embedding = reuse is not None and reuse.embedding_name == self.embedding_name
+        source = reuse if reuse is not None and same_embedding else self
+        embedded = 0
         for start in range(0, len(to_write), _BATCH):
             batch = to_write[start : start + _BATCH]
-            known = reuse.vectors(batch) if reuse is not None and same_embedding else {}
+            known = source.vectors(batch)
             if copied := [c for c in batch if c.id in known]:
                 # Vectors given: Chroma stores them as they are and embeds nothing.
                 self.store._collection.upsert(
@@ -105,6 +111,7 @@ class VectorIndex:
                     metadatas=[{**c.metadata, "hash": c.content_hash} for c in copied],
                 )
             if fresh := [c for c in batch if c.id not in known]:
+                embedded += len(fresh)
                 self.store.add_texts(
                     texts=[c.text for c in fresh],
                     metadatas=[{**c.metadata, "hash": c.content_hash} for c in fresh],
@@ -118,6 +125,7 @@ class VectorIndex:
             updated=len(to_write) - added,
             deleted=len(to_delete),
             unchanged=len(chunks) - len(to_write),
+            embedded=embedded,
         )
 
     def count(self) -> int:
