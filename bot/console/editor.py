@@ -8,6 +8,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -45,6 +46,10 @@ TEXT_FIELDS = ("title", "topic", "answer", "next_step", "body", "owner")
 LIST_FIELDS = ("questions", "citations")
 ANSWER_MAX_CHARS = 300
 NEXT_STEP_MAX_CHARS = 220
+
+
+def document_url(doc: str) -> str:
+    return f"{HOME}/document?doc={quote(doc, safe='')}"
 
 
 def runtime(request: Request) -> Runtime:
@@ -171,7 +176,7 @@ async def draft_action(request: Request, staff: Staff) -> Response:
             if not outcome.published:
                 return back(url)
             done = catalogue.PUBLISHED_VERSION.format(doc=outcome.doc, version=outcome.version)
-            return back(f"{HOME}/document?doc={outcome.doc}", done)
+            return back(document_url(outcome.doc), done)
     except NotAllowed as error:
         return back(url, refused(error))
     return render(request, "error.html", staff, 404, message=catalogue.NO_SUCH_ACTION)
@@ -256,7 +261,7 @@ async def diff_page(request: Request, staff: Staff) -> Response:
     try:
         first, second = int(params.get("a", "1")), int(params.get("b", "2"))
     except ValueError:
-        return back(f"{HOME}/document?doc={doc}", catalogue.BAD_FORM)
+        return back(document_url(doc), catalogue.BAD_FORM)
     before = await library(request).version_articles(doc, first)
     after = await library(request).version_articles(doc, second)
     return render(
@@ -274,7 +279,7 @@ async def diff_page(request: Request, staff: Staff) -> Response:
 async def record_event(request: Request, staff: Staff) -> Response:
     form = await read_form(request)
     doc, kind = form.get("doc"), form.get("kind")
-    url = f"{HOME}/document?doc={doc}"
+    url = document_url(doc)
     try:
         on = date.fromisoformat(form.get("on"))
     except ValueError:

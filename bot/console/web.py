@@ -117,5 +117,5 @@ def page(*roles: str) -> Callable[[Handler], Callable[[Request], Awaitable[Respo
 def back(url: str, message: str = "") -> RedirectResponse:
     """303 to ``url``, with a notice shown on the page."""
     if message:
-        url = f"{url}?msg={quote(message)}"
+        url = f"{url}{'&' if '?' in url else '?'}msg={quote(message)}"
     return RedirectResponse(url, status_code=303)

@@ -102,7 +102,12 @@ class ExtractiveComposer:
         documents = self._corpus.as_of(today).documents
         citations = [basis]
         if entry:
-            citations += [c for c in map(parse_citation, entry.citations) if c not in citations]
+            # A document repealed by the day of the question is no longer cited.
+            citations += [
+                c
+                for c in map(parse_citation, entry.citations)
+                if c not in citations and documents[c.doc].status != "repealed"
+            ]
         parts = [entry.body] if entry else []
         point_name = catalogue.CITE_POINT.format(point=point) if point else ""
         basis_name = point_name + cite(basis, documents[basis.doc])
