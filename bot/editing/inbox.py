@@ -106,9 +106,10 @@ async def unanswered(database: Database, since: datetime | None = None) -> list[
     found: dict[int, Unanswered] = {}
     asked: Message | None = None
     last_answered: Message | None = None
+    conversation_id = None
     for message in messages:
-        if asked is not None and asked.conversation_id != message.conversation_id:
-            asked = last_answered = None
+        if message.conversation_id != conversation_id:
+            conversation_id, asked, last_answered = message.conversation_id, None, None
         if message.direction == "in":
             asked = message
             continue
@@ -118,13 +119,13 @@ async def unanswered(database: Database, since: datetime | None = None) -> list[
         if message.action in (Action.CLARIFY.value, Action.OUT_OF_SCOPE.value):
             reason, question = message.action, asked
         elif message.action == Action.HANDOFF.value and last_answered is not None:
+            # The citizen asked for a person right after an answer: it did not help.
             reason, question = "handoff_after_answer", last_answered
         if reason and _readable(question.text):
             found.setdefault(
                 question.id, Unanswered(question.id, question.text, reason, question.created_at)
             )
-        if message.action == Action.ANSWER.value:
-            last_answered = asked
+        last_answered = asked if message.action == Action.ANSWER.value else None
         asked = None
     found |= _low_rated(messages, low_rated, found)
     return sorted(
