@@ -116,9 +116,6 @@ class Problem:
     values: tuple[tuple[str, str], ...] = ()
     blocking: bool = False
 
-    def value(self, key: str) -> str:
-        return dict(self.values).get(key, "")
-
 
 @dataclass
 class ParsedImport:
@@ -134,12 +131,9 @@ class ParsedImport:
     def blocking(self) -> list[Problem]:
         return [p for p in self.problems if p.blocking]
 
-    def corpus_text(self) -> str:
-        """The text in the corpus layout: a front-matter block, then the body."""
-        return corpus_text(self.metadata, self.body)
-
 
 def corpus_text(metadata: dict[str, str], body: str) -> str:
+    """The text in the corpus layout: a front-matter block, then the body."""
     meta = {k: metadata[k] for k in METADATA_KEYS if metadata.get(k)}
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{front}---\n{body}"

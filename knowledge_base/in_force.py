@@ -8,8 +8,8 @@ from typing import Protocol
 
 from knowledge_base.legal import Corpus
 from knowledge_base.search import Hit
+from knowledge_base.timeline import REPEALED
 
-REPEALED = "repealed"
 EXTRA_CANDIDATES = 10
 """Hits asked for beyond ``k``, so that leaving out repealed documents still leaves ``k``."""
 

@@ -33,6 +33,7 @@ from bot.editing.library import (
 from bot.editing.preview import PHONE_SCREEN_CHARS, answer_on, entry_preview
 from bot.editing.words import describe, unreadable
 from bot.runtime import Runtime
+from bot.storage.models import GuidanceRevision
 from knowledge_base.embeddings import load_embeddings
 from knowledge_base.guidance import GuidanceEntry
 from knowledge_base.importing import METADATA_KEYS, STATUSES, UnreadableFile
@@ -203,15 +204,13 @@ async def document_page(request: Request, staff: Staff) -> Response:
         events=await library(request).events(doc),
         event_words=catalogue.EVENT_WORDS,
         statuses=catalogue.DOCUMENT_STATUSES,
-        stale=stale_guidance(kb.guidance, doc, versions[-1].version, versions),
+        stale=stale_guidance(kb.guidance, doc, len(versions)),
     )
 
 
-def stale_guidance(
-    guidance: list[GuidanceEntry], doc: str, latest: int, versions: list[object]
-) -> list[GuidanceEntry]:
-    """Guidance entries citing the document, to be reviewed after a new version."""
-    if latest < 2 or len(versions) < 2:
+def stale_guidance(guidance: list[GuidanceEntry], doc: str, versions: int) -> list[GuidanceEntry]:
+    """Guidance entries citing the document, to be reviewed once it has a new version."""
+    if versions < 2:
         return []
     return [e for e in guidance if any(UnitId.parse(c).doc == doc for c in e.citations)]
 
@@ -341,7 +340,7 @@ def _edit_form(
     request: Request,
     staff: Staff,
     entry: GuidanceEntry,
-    revision: object,
+    revision: GuidanceRevision | None,
     errors: list[str],
     new: bool,
     status_code: int = 200,
@@ -352,8 +351,8 @@ def _edit_form(
     checks = citation_problems(entry, kb.corpus) + format_problems(entry) if entry.title else []
     may_publish = bool(
         revision is not None
-        and getattr(revision, "status", "") in (REVIEW, HELD)
-        and (getattr(revision, "created_by", "") != staff.actor or settings.editor_self_publish)
+        and revision.status in (REVIEW, HELD)
+        and (revision.created_by != staff.actor or settings.editor_self_publish)
     )
     return render(
         request,

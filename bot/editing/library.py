@@ -84,8 +84,6 @@ class VersionInfo:
     effective: date
     published_at: datetime | None
     by: str
-    row_id: int | None = None
-    """The stored row (None for the version from the shared corpus folder)."""
 
 
 @dataclass
@@ -228,6 +226,7 @@ class Library:
                 manifest = await self._with_change(active.manifest, change)
                 content = await self.content(manifest)
                 key = content_key(content, manifest)
+                # A legal event is a fact, not an editorial choice: it is not held back.
                 gate = not change.events or bool(change.versions or change.guidance)
                 outcome = await self._switch(active, manifest, content, key, actor, reason, gate)
                 if outcome is not None:
@@ -425,12 +424,7 @@ class Library:
                 effective = date.fromisoformat(row.meta["effective"])
                 versions.append(
                     VersionInfo(
-                        doc,
-                        row.version or 0,
-                        effective,
-                        row.published_at,
-                        row.published_by or "",
-                        row.id,
+                        doc, row.version or 0, effective, row.published_at, row.published_by or ""
                     )
                 )
         return versions
