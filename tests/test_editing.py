@@ -3,10 +3,13 @@ force on a day, the regression gate, legal events, guidance review, the unanswer
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.core import catalogue
 from bot.core.handlers import MatchFloors
@@ -15,7 +18,7 @@ from bot.editing.library import HELD, Library, NotAllowed
 from bot.editing.preview import answer_on, entry_preview
 from bot.runtime import opened_library
 from bot.settings import Settings
-from bot.storage.models import Conversation, Message
+from bot.storage.models import Conversation, IndexGeneration, Message
 from knowledge_base.embeddings import HashingEmbeddings
 from knowledge_base.in_force import InForceSearcher
 from tests.editing_support import (
@@ -183,3 +186,13 @@ async def test_the_inbox_groups_unanswered_questions_and_follows_them(library: L
     remaining = inbox.group(await inbox.unanswered(database), embedding)
     assert [g.examples for g in remaining] == [["thời tiết ngày mai thế nào"]]
     assert catalogue.INBOX_REASONS.keys() >= flights.reasons.keys()
+
+
+async def test_two_processes_starting_at_once_agree_on_one_generation(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with opened_library(settings) as first, opened_library(settings) as second:
+        (one, _), (other, _) = await asyncio.gather(first.open_active(), second.open_active())
+        assert one == other == await first.active_id()
+        async with first._database.sessions() as session:
+            statuses = list(await session.scalars(select(IndexGeneration.status)))
+    assert statuses.count("active") == 1

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.editing.gate import GateReport, compare
@@ -276,6 +277,18 @@ class Library:
             report = await asyncio.to_thread(
                 compare, current, candidate, self._devset, self.config.gate_max_drop
             )
+        try:
+            return await self._activate(active, generation, candidate, report)
+        except IntegrityError:  # another process made its own generation active meanwhile
+            return None
+
+    async def _activate(
+        self,
+        active: IndexGeneration | None,
+        generation: int,
+        candidate: KnowledgeBase,
+        report: GateReport | None,
+    ) -> Outcome | None:
         async with self._database.sessions() as session, session.begin():
             row = await session.get(IndexGeneration, generation)
             assert row is not None
@@ -284,15 +297,20 @@ class Library:
             if report is not None and report.held:
                 row.status = HELD
                 return Outcome(False, generation, gate=report)
-            if active is not None:
-                retired = await session.execute(
-                    update(IndexGeneration)
-                    .where(IndexGeneration.id == active.id, IndexGeneration.status == ACTIVE)
-                    .values(status=RETIRED)
-                )
-                if not retired.rowcount:  # type: ignore[attr-defined]
-                    row.status = RETIRED
-                    return None
+            # Only the generation this one was built from may be replaced: if another process
+            # switched meanwhile, this build is dropped and the caller starts again.
+            retired = await session.execute(
+                update(IndexGeneration)
+                .where(IndexGeneration.status == ACTIVE)
+                .where(IndexGeneration.id == (active.id if active else None))
+                .values(status=RETIRED)
+            )
+            others = await session.scalar(
+                select(func.count()).where(IndexGeneration.status == ACTIVE)
+            )
+            if (active is not None and not retired.rowcount) or others:  # type: ignore[attr-defined]
+                row.status = RETIRED
+                return None
             row.status, row.activated_at = ACTIVE, utcnow()
         self._remember(generation, candidate)
         await asyncio.to_thread(self._prune, generation)

@@ -68,6 +68,15 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("activated_at", sa.DateTime(timezone=True)),
     )
+    # At most one active generation, even when two processes switch at the same moment.
+    op.create_index(
+        "one_active_generation",
+        "kb_generations",
+        ["status"],
+        unique=True,
+        sqlite_where=sa.text("status = 'active'"),
+        postgresql_where=sa.text("status = 'active'"),
+    )
     op.create_table(
         "inbox_resolutions",
         sa.Column("id", sa.Integer(), primary_key=True),
