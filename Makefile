@@ -67,6 +67,7 @@ bench: nlu-model
 	$(VENV)/bin/python -m bench.turns
 	$(VENV)/bin/python -m bench.delivery
 	$(VENV)/bin/python -m bench.chaos
+	$(VENV)/bin/python -m bench.publishing
 
 clean:
 	rm -rf var rasa_project/models

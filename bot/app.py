@@ -37,6 +37,7 @@ from bot.web.webhooks import webhook
 
 log = logging.getLogger(__name__)
 DATABASE_RETRY_AFTER_S = "10"
+EDITOR_IMPORT = "/console/editor/import"
 
 
 def create_app(settings: Settings, progress: Progress) -> Starlette:
@@ -76,7 +77,10 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
             Middleware(
                 BodyLimit,
                 max_bytes=settings.max_request_bytes,
-                by_prefix={PHOTO_PATH: settings.web_photo_max_bytes},
+                by_prefix={
+                    PHOTO_PATH: settings.web_photo_max_bytes,
+                    EDITOR_IMPORT: settings.editor_upload_max_bytes,
+                },
             ),
         ],
         exception_handlers={SQLAlchemyError: database_unavailable},

@@ -11,16 +11,22 @@ import json
 import logging
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from bot.core import catalogue
 from bot.core.messages import IncomingMessage, OutgoingMessage
 from bot.core.safety import install_log_redaction
-from bot.runtime import Runtime, open_knowledge_base, running_bot
+from bot.editing.library import Library, NotAllowed
+from bot.editing.words import describe, unreadable
+from bot.runtime import Runtime, local_now, open_knowledge_base, opened_library, running_bot
 from bot.settings import get_settings
+from knowledge_base.importing import UnreadableFile
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Consumer-rights chatbot.")
 stderr = Console(stderr=True)
@@ -100,11 +106,20 @@ def reply_json(request_id: str | None, reply: OutgoingMessage) -> dict[str, Any]
 @app.command()
 def ask(
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Questions as JSON lines on stdin.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Answer as on this day (YYYY-MM-DD).")
+    ] = None,
 ) -> None:
     """Answer each stdin line as the first message of a fresh conversation."""
+    clock = local_now
+    if as_of is not None:
+        day = _on_date(as_of)
+
+        def clock() -> datetime:
+            return datetime.combine(day, local_now().timetz())
 
     async def run() -> None:
-        async with running_bot(get_settings(), progress, platforms=False) as runtime:
+        async with running_bot(get_settings(), progress, platforms=False, clock=clock) as runtime:
             batch = uuid.uuid4().hex[:12]
             for n, (request_id, text) in enumerate(read_jsonl()):
                 chat_id = f"ask-{batch}-{n}"
@@ -193,8 +208,6 @@ def evaluate_retrieval(
 ) -> None:
     """Recall@1, Recall@3 and MRR@10 of retrieval on the development set and on the sealed test
     set (its figures only: its questions and misses are never shown)."""
-    from pathlib import Path
-
     from knowledge_base.evaluation import evaluate, load_devset, load_testset
 
     kb = open_knowledge_base(get_settings())
@@ -371,3 +384,145 @@ def users_demo_admin() -> None:
         f"Staff console: {settings.public_url}/console/login — user demo-admin, password "
         f"{credentials.read_text()} (local demo account; create real ones with `users add`)"
     )
+
+
+kb_app = typer.Typer(no_args_is_help=True, help="Editors: legal texts, versions, events.")
+app.add_typer(kb_app, name="kb")
+AS_JSON = Annotated[bool, typer.Option("--json", help="One JSON line on stdout.")]
+CLI_EDITOR = "cli"
+HELD_EXIT = 3
+
+
+def _on_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise typer.BadParameter("a date like 2026-07-01") from error
+
+
+def _run_library(action: Callable[[Library], Awaitable[Any]]) -> Any:
+    async def run() -> Any:
+        async with opened_library(get_settings()) as library:
+            return await action(library)
+
+    try:
+        return asyncio.run(run())
+    except NotAllowed as error:
+        stderr.print(f"[red]{catalogue.EDITOR_NOT_ALLOWED[str(error)].format(unit='')}[/red]")
+        raise typer.Exit(1) from error
+
+
+@kb_app.command("import")
+def kb_import(
+    file: Annotated[Path, typer.Argument(help=".txt, .docx, .html or .pdf", exists=True)],
+    as_json: AS_JSON = False,
+) -> None:
+    """Parse a legal text, keep it as a draft and print the preview."""
+    try:
+        draft = _run_library(
+            lambda library: library.import_file(file.name, file.read_bytes(), CLI_EDITOR)
+        )
+    except UnreadableFile as error:
+        stderr.print(f"[red]{unreadable(error)}[/red]")
+        raise typer.Exit(1) from error
+    parsed = Library.parsed(draft)
+    warnings = [describe(p) for p in parsed.problems]
+    if as_json:
+        write_json_line(
+            {
+                "draft": draft.id,
+                "doc": draft.doc,
+                "articles": len(parsed.articles),
+                "warnings": warnings,
+            }
+        )
+        return
+    meta = parsed.metadata
+    typer.echo(f"Bản nháp {draft.id}: {meta.get('doc', '?')} — {meta.get('title', '?')}")
+    typer.echo(f"Hiệu lực: {meta.get('effective', '?')}; {len(parsed.articles)} điều")
+    for article in parsed.articles:
+        typer.echo(f"  Điều {article.number}. {article.title} ({len(article.clauses)} khoản)")
+    for warning in warnings:
+        typer.echo(f"! {warning}")
+
+
+@kb_app.command("publish")
+def kb_publish(
+    draft_id: Annotated[int, typer.Argument(help="The draft's number (from kb import).")],
+    as_json: AS_JSON = False,
+) -> None:
+    """Run the regression gate and publish the draft (exit 3 when the gate holds it)."""
+    outcome = _run_library(lambda library: library.publish_draft(draft_id, CLI_EDITOR))
+    if outcome.published:
+        result: dict[str, Any] = {"published": True, "doc": outcome.doc, "version": outcome.version}
+    else:
+        gate = outcome.gate
+        assert gate is not None
+        held = catalogue.PUBLISH_HELD.format(
+            before=gate.before, after=gate.after, margin=gate.max_drop
+        )
+        result = {"published": False, "held": held, "worse": [w.to_json() for w in gate.worse]}
+    if as_json:
+        write_json_line(result)
+    elif outcome.published:
+        typer.echo(catalogue.PUBLISHED_VERSION.format(doc=outcome.doc, version=outcome.version))
+    else:
+        typer.echo(result["held"])
+        for worse in result["worse"]:
+            typer.echo(f"  - {worse['question']} ({worse['before']} → {worse['after']})")
+    if not outcome.published:
+        raise typer.Exit(HELD_EXIT)
+
+
+@kb_app.command("history")
+def kb_history(
+    doc: Annotated[str, typer.Argument(help="The document's number, e.g. 19/2023/QH15.")],
+    as_json: AS_JSON = False,
+) -> None:
+    """The document's versions and the events recorded for it."""
+    versions = _run_library(lambda library: library.history(doc))
+    if not versions:
+        stderr.print(f"[red]{catalogue.EDITOR_NOT_ALLOWED['unknown_document']}[/red]")
+        raise typer.Exit(1)
+    rows = [
+        {
+            "version": v.version,
+            "effective": v.effective.isoformat(),
+            "published_at": v.published_at.isoformat() if v.published_at else None,
+            "by": v.by,
+        }
+        for v in versions
+    ]
+    if as_json:
+        write_json_line({"doc": doc, "versions": rows})
+        return
+    for row in rows:
+        published = row["published_at"] or ""
+        typer.echo(f"v{row['version']}  hiệu lực {row['effective']}  {published}  {row['by']}")
+
+
+def _record(doc: str, kind: str, on: date, by: str) -> None:
+    outcome = _run_library(lambda library: library.record_event(doc, kind, on, by, CLI_EDITOR))
+    what = catalogue.EVENT_WORDS[kind]
+    stderr.print(catalogue.EVENT_RECORDED.format(doc=outcome.doc, what=what, date=on))
+
+
+@kb_app.command("repeal")
+def kb_repeal(
+    doc: Annotated[str, typer.Argument(help="The repealed document's number.")],
+    on: Annotated[str, typer.Option("--date", help="From this day (YYYY-MM-DD).")],
+    by: Annotated[str, typer.Option("--by", help="The document replacing it, if any.")] = "",
+) -> None:
+    """Record that a document is repealed from a day: it is no longer cited from then on."""
+    _record(doc, "repealed", _on_date(on), by)
+
+
+@kb_app.command("amend")
+def kb_amend(
+    doc: Annotated[str, typer.Argument(help="The amended document's number.")],
+    by: Annotated[str, typer.Option("--by", help="The amending document's number.")],
+    on: Annotated[str, typer.Option("--date", help="From this day (YYYY-MM-DD).")],
+) -> None:
+    """Record that a document is amended by another from a day (until its new text is
+    imported and published, answers quoting it say so)."""
+    _record(doc, "amended", _on_date(on), by)

@@ -5,10 +5,11 @@ web chat); the rest of the code receives what it needs."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.core import catalogue
 from bot.core.compose import Composer, ExtractiveComposer
@@ -43,6 +44,7 @@ from bot.core.turn import Handler
 from bot.delivery.conversations import ConversationService
 from bot.delivery.store import DeliveryStore
 from bot.delivery.turns import Turns
+from bot.editing.library import Library, LibraryConfig
 from bot.nlu.client import RasaClient
 from bot.nlu.server import RasaServer, resolve_rasa_token
 from bot.settings import Settings
@@ -56,21 +58,53 @@ from bot.web.ratelimit import RequestLimits
 from bot.web.sessions import WebSessions
 from connectors.base import Connector, TokenPair
 from connectors.webchat import WebChatConnector
+from knowledge_base.content import Sources
+from knowledge_base.evaluation import load_devset
+from knowledge_base.in_force import InForceSearcher
 from knowledge_base.service import KnowledgeBase
 
 Progress = Callable[[str], None]
 PHOTOS_DIR = "attachments"
 """Photos from the web chat, under the data directory."""
+log = logging.getLogger(__name__)
 
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def open_knowledge_base(settings: Settings) -> KnowledgeBase:
-    return KnowledgeBase.open(
-        settings.corpus_dir, settings.resolved_chroma_dir, settings.embedding_model_path
+def build_library(settings: Settings, database: Database) -> Library:
+    config = LibraryConfig(
+        sources=Sources(settings.corpus_dir),
+        index_root=settings.resolved_chroma_dir,
+        embedding_model_path=settings.embedding_model_path,
+        gate_max_drop=settings.kb_gate_max_drop,
     )
+    return Library(database, config, load_devset())
+
+
+@asynccontextmanager
+async def opened_library(settings: Settings) -> AsyncIterator[Library]:
+    """The editors' library on a migrated database (for the command line)."""
+    private_dir(settings.data_dir)
+    await migrate(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url, settings.database_busy_timeout_s)
+    try:
+        yield build_library(settings, database)
+    finally:
+        await database.dispose()
+
+
+def open_knowledge_base(settings: Settings) -> KnowledgeBase:
+    """The knowledge base the bot answers from: the active index generation (built, or brought
+    up to date with the corpus folder and the repository's guidance, when needed)."""
+
+    async def run() -> KnowledgeBase:
+        async with opened_library(settings) as library:
+            _, kb = await library.open_active()
+            return kb
+
+    return asyncio.run(run())
 
 
 def build_composer(settings: Settings, kb: KnowledgeBase) -> Composer:
@@ -119,11 +153,16 @@ def build_pipeline(
     """The turn as a literal list of stages, and the handlers they route to."""
     composer = build_composer(settings, kb)
     options = ExtractiveComposer(kb.corpus, kb.guidance)
-    law = LawQuestion(kb.searcher, composer, answer_floors(settings))
+
+    def today() -> date:
+        return clock().date()
+
+    searcher = InForceSearcher(kb.searcher, kb.corpus, today)
+    law = LawQuestion(searcher, composer, answer_floors(settings), today=today)
     hours = WorkingHours.parse(settings.working_hours, settings.working_days, settings.timezone)
     handoff = Handoff(hours, settings.staff_expected_wait_min, clock)
     intake = ComplaintIntake(
-        lambda: options.compose_guidance(OPTIONS_GUIDANCE, clock().date()), law, handoff
+        lambda: options.compose_guidance(OPTIONS_GUIDANCE, today()), law, handoff
     )
     human = HumanRequest(handoff)
     case_status = CaseStatus()
@@ -226,20 +265,47 @@ class Runtime:
     turns: Turns
     conversations: ConversationService
     web: WebChat
+    library: Library
+    generation: int
+    clock: Clock = local_now
+
+    def use(self, generation: int, kb: KnowledgeBase) -> None:
+        """Answer from ``generation`` from the next turn on (one assignment: a turn uses
+        either the old pipeline or the new one, never a mix)."""
+        if generation == self.generation:
+            return
+        self.pipeline = build_pipeline(self.settings, kb, self.rasa, self.clock)
+        self.kb, self.generation = kb, generation
+        self.turns.use(self.pipeline)
+
+    async def follow_generations(self, progress: Progress) -> None:
+        """Pick up a generation another process published (checked every ``KB_RELOAD_S``)."""
+        while True:
+            await asyncio.sleep(self.settings.kb_reload_s)
+            try:
+                active = await self.library.active_id()
+                if active is not None and active != self.generation:
+                    self.use(active, await self.library.open_generation(active))
+                    progress(f"Chỉ mục tri thức: chuyển sang thế hệ {active}.")
+            except Exception as error:  # keep answering from the current one
+                log.warning("index generation not picked up: %s", type(error).__name__)
 
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, progress: Progress, platforms: bool = True
+    settings: Settings, progress: Progress, platforms: bool = True, clock: Clock = local_now
 ) -> AsyncIterator[Runtime]:
     """Start what the bot needs (Rasa only if none answers; the platforms' connectors unless
-    ``platforms`` is False); stop what was started on exit."""
+    ``platforms`` is False); stop what was started on exit. ``clock``: the moment answers are
+    given for (the law in force then is quoted)."""
     private_dir(settings.data_dir)
     token = resolve_rasa_token(settings)
     server = RasaServer.from_settings(settings, token, log=progress)
     progress("Đang chuẩn bị cơ sở dữ liệu và chỉ mục tri thức…")
     await migrate(settings.resolved_database_url)
-    kb = await asyncio.to_thread(open_knowledge_base, settings)
+    database = Database(settings.resolved_database_url, settings.database_busy_timeout_s)
+    library = build_library(settings, database)
+    generation, kb = await library.open_active()
     for error in kb.corpus.errors:
         progress(f"Lỗi văn bản pháp luật: {error}")
     if settings.rasa_autostart:
@@ -248,17 +314,16 @@ async def running_bot(
             await server.start()
         except Exception as error:
             progress(f"Không khởi động được Rasa: {error}. Bot vẫn trả lời từ chỉ mục.")
-    database = Database(settings.resolved_database_url, settings.database_busy_timeout_s)
     rasa = RasaClient(settings.rasa_url, token, settings.rasa_timeout_s)
     web = WebChatConnector()
     connectors: dict[str, Connector] = {web.platform: web}
     try:
         if platforms:
             connectors |= await build_connectors(settings, database)
-        pipeline = build_pipeline(settings, kb, rasa)
+        pipeline = build_pipeline(settings, kb, rasa, clock)
         records = ConversationRecords(database)
         store = DeliveryStore(database)
-        yield Runtime(
+        runtime = Runtime(
             settings=settings,
             database=database,
             kb=kb,
@@ -269,7 +334,15 @@ async def running_bot(
             turns=Turns(records, pipeline, store, connectors),
             conversations=ConversationService(records, store, connectors),
             web=build_web_chat(settings, web),
+            library=library,
+            generation=generation,
+            clock=clock,
         )
+        follower = asyncio.create_task(runtime.follow_generations(progress))
+        try:
+            yield runtime
+        finally:
+            follower.cancel()
     finally:
         for connector in connectors.values():
             await connector.aclose()

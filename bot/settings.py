@@ -118,6 +118,19 @@ class Settings(BaseSettings):
         300.0, description="Signed Zalo events older than this are refused."
     )
 
+    kb_gate_max_drop: float = Field(
+        0.02, description="A publish that lowers Recall@3 on the dev set by more is held."
+    )
+    editor_self_publish: bool = Field(
+        False, description="Editors may publish their own guidance drafts (one-person office)."
+    )
+    kb_reload_s: float = Field(
+        5.0, description="How often each process checks for a newly published index generation."
+    )
+    editor_upload_max_bytes: int = Field(
+        10 * 1024 * 1024, description="Largest file an editor may import from the console."
+    )
+
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Where staff reach this app (links in notifications)."
     )

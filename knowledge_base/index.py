@@ -22,6 +22,8 @@ class SyncReport:
     updated: int
     deleted: int
     unchanged: int
+    embedded: int = 0
+    """Chunks whose vector was computed (the others were unchanged or copied)."""
 
     @property
     def changed(self) -> bool:
@@ -71,19 +73,50 @@ class VectorIndex:
             )
         ]
 
-    def sync(self, chunks: list[Chunk]) -> SyncReport:
-        """Embed only new or changed chunks; delete the ones that no longer exist."""
+    def vectors(self, chunks: list[Chunk]) -> dict[str, list[float]]:
+        """The stored vectors of those ``chunks`` whose text this index holds unchanged (a
+        vector depends on the text only, not on metadata such as a document's dates)."""
+        if not chunks:
+            return {}
+        stored = self.store.get(ids=[c.id for c in chunks], include=["documents", "embeddings"])
+        texts = {c.id: c.text for c in chunks}
+        return {
+            uid: list(vector)
+            for uid, text, vector in zip(
+                stored["ids"], stored["documents"], stored["embeddings"], strict=True
+            )
+            if text == texts[uid]
+        }
+
+    def sync(self, chunks: list[Chunk], reuse: VectorIndex | None = None) -> SyncReport:
+        """Write new or changed chunks, embedding only those whose text is new (vectors of an
+        unchanged text are taken from ``reuse``, an earlier generation, or from this index when
+        only metadata changed); delete the ones that no longer exist."""
         stored = self.stored_hashes()
         wanted = {chunk.id: chunk for chunk in chunks}
         to_write = [c for c in chunks if stored.get(c.id) != c.content_hash]
         to_delete = [uid for uid in stored if uid not in wanted]
+        same_embedding = reuse is not None and reuse.embedding_name == self.embedding_name
+        source = reuse if reuse is not None and same_embedding else self
+        embedded = 0
         for start in range(0, len(to_write), _BATCH):
             batch = to_write[start : start + _BATCH]
-            self.store.add_texts(
-                texts=[c.text for c in batch],
-                metadatas=[{**c.metadata, "hash": c.content_hash} for c in batch],
-                ids=[c.id for c in batch],
-            )
+            known = source.vectors(batch)
+            if copied := [c for c in batch if c.id in known]:
+                # Vectors given: Chroma stores them as they are and embeds nothing.
+                self.store._collection.upsert(
+                    ids=[c.id for c in copied],
+                    embeddings=[known[c.id] for c in copied],
+                    documents=[c.text for c in copied],
+                    metadatas=[{**c.metadata, "hash": c.content_hash} for c in copied],
+                )
+            if fresh := [c for c in batch if c.id not in known]:
+                embedded += len(fresh)
+                self.store.add_texts(
+                    texts=[c.text for c in fresh],
+                    metadatas=[{**c.metadata, "hash": c.content_hash} for c in fresh],
+                    ids=[c.id for c in fresh],
+                )
         if to_delete:
             self.store.delete(ids=to_delete)
         added = sum(1 for c in to_write if c.id not in stored)
@@ -92,6 +125,7 @@ class VectorIndex:
             updated=len(to_write) - added,
             deleted=len(to_delete),
             unchanged=len(chunks) - len(to_write),
+            embedded=embedded,
         )
 
     def count(self) -> int:

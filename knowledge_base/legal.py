@@ -12,10 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from knowledge_base.units import UnitId
+
+if TYPE_CHECKING:
+    from knowledge_base.timeline import Timeline
 
 _CHAPTER = re.compile(r"^Chương\s+[IVXLC]+\b")
 _SECTION = re.compile(r"^Mục\s+\d+\b")
@@ -50,6 +54,11 @@ class Document:
     repeals: str = ""
     source_url: str = ""
     note: str = ""
+    next_effective: date | None = None
+    """A newer text of this document, published but not yet in force, applies from this day."""
+    amended_by: str = ""
+    """The document that amended this one, when the text here predates that amendment."""
+    amended_on: date | None = None
 
     def in_force_on(self, day: date) -> bool:
         return self.status == "in_force" and self.effective <= day
@@ -109,6 +118,14 @@ class Corpus:
     documents: dict[str, Document] = field(default_factory=dict)
     articles: list[Article] = field(default_factory=list)
     errors: list[CorpusError] = field(default_factory=list)
+    timeline: Timeline | None = None
+    """Every dated version of the documents and their events, when there is more than one
+    version or an event; the documents and articles above are then the newest versions."""
+
+    def as_of(self, day: date) -> Corpus:
+        """The texts in force on ``day`` with their validity on that day (for an answer given
+        that day); the corpus itself when it has no history."""
+        return self.timeline.corpus_on(day) if self.timeline else self
 
     def unit_ids(self) -> set[str]:
         """Every citable ID: articles, clauses and points."""
@@ -187,7 +204,7 @@ def parse_file(path: Path) -> tuple[Document, list[Article]]:
 def parse_text(text: str, path: Path) -> tuple[Document, list[Article]]:
     front_matter, body = _split_front_matter(text, path)
     document = _document_from(front_matter, path)
-    articles = list(_articles(document, body))
+    articles = list(parse_articles(document, body))
     if not articles:
         raise CorpusError(path, "no article (a line 'Điều <n>. <title>') found")
     return document, articles
@@ -233,7 +250,7 @@ def _document_from(meta: dict, path: Path) -> Document:
     )
 
 
-def _articles(document: Document, body: str) -> Iterator[Article]:
+def parse_articles(document: Document, body: str) -> Iterator[Article]:
     """Walk the body's non-blank lines; each line is a heading, an article title or a paragraph."""
     lines = [line.strip() for line in body.splitlines() if line.strip()]
     chapter = section = ""

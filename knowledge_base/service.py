@@ -8,13 +8,14 @@ from pathlib import Path
 
 from knowledge_base.chunks import build_chunks
 from knowledge_base.classifier import ArticleClassifier, training_examples
+from knowledge_base.content import Content, Sources, assemble
 from knowledge_base.embeddings import load_embeddings
 from knowledge_base.evaluation import load_devset
-from knowledge_base.guidance import GUIDANCE_DIR, GuidanceEntry, load_guidance
+from knowledge_base.guidance import GUIDANCE_DIR, GuidanceEntry
 from knowledge_base.index import SyncReport, VectorIndex
-from knowledge_base.legal import Corpus, load_corpus
+from knowledge_base.legal import Corpus
 from knowledge_base.lexicon import LEXICON_PATH, Lexicon
-from knowledge_base.phrasings import PHRASINGS_DIR, load_phrasings
+from knowledge_base.phrasings import PHRASINGS_DIR
 from knowledge_base.ranking import LinearRanker
 from knowledge_base.search import HybridSearcher
 
@@ -42,18 +43,33 @@ class KnowledgeBase:
         lexicon_path: Path = LEXICON_PATH,
     ) -> KnowledgeBase:
         """Load the texts, bring the index up to date (only changed units are embedded), search."""
-        corpus = load_corpus(corpus_dir)
-        guidance = load_guidance(guidance_dir)
+        sources = Sources(corpus_dir, guidance_dir, phrasings_dir, lexicon_path)
+        return cls.build(assemble(sources), chroma_dir, embedding_model_path, lexicon_path)
+
+    @classmethod
+    def build(
+        cls,
+        content: Content,
+        chroma_dir: Path,
+        embedding_model_path: Path | None = None,
+        lexicon_path: Path = LEXICON_PATH,
+        reuse_dir: Path | None = None,
+    ) -> KnowledgeBase:
+        """Index ``content`` in ``chroma_dir`` (only what that directory does not hold yet is
+        written; vectors of unchanged units are taken from ``reuse_dir``, an earlier
+        generation's index, instead of being embedded again)."""
         embedding = load_embeddings(embedding_model_path)
         index = VectorIndex(chroma_dir, embedding, embedding.name)
-        phrasings = load_phrasings(phrasings_dir)
-        chunks = build_chunks(corpus, guidance, phrasings)
+        reuse = VectorIndex(reuse_dir, embedding, embedding.name) if reuse_dir else None
+        chunks = build_chunks(content.corpus, content.guidance, content.phrasings)
         started = time.perf_counter()
-        report = index.sync(chunks)
+        report = index.sync(chunks, reuse)
         sync_seconds = time.perf_counter() - started
-        examples = training_examples(corpus, guidance, phrasings, load_devset())
+        examples = training_examples(
+            content.corpus, content.guidance, content.phrasings, load_devset()
+        )
         classifier = ArticleClassifier.load_or_train(chroma_dir.parent / MODELS_DIR, examples)
         searcher = HybridSearcher(
             index, Lexicon.load(lexicon_path), LinearRanker.load(), classifier
         )
-        return cls(corpus, guidance, index, searcher, report, sync_seconds)
+        return cls(content.corpus, content.guidance, index, searcher, report, sync_seconds)

@@ -1,9 +1,13 @@
-"""For admins: accounts (add, disable or enable, reset a password) and reports."""
+"""For admins: accounts (add, disable or enable, reset a password), reports and the audit log."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,6 +17,7 @@ from bot.console.reports import Period, build_report, duration, parse_period, to
 from bot.console.web import accounts, back, page, render
 from bot.console.web import form as read_form
 from bot.core import catalogue
+from bot.storage.models import AuditEntry
 
 MIN_PASSWORD = 10
 
@@ -101,4 +106,61 @@ async def reports_csv(request: Request, staff: Staff) -> Response:
         to_csv(report).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+AUDIT_SHOWN = 300
+
+
+async def _audit_entries(request: Request) -> list[AuditEntry]:
+    """The audit log, newest first, filtered by who, what and target."""
+    params = request.query_params
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(AUDIT_SHOWN)
+    if actor := params.get("actor", "").strip():
+        query = query.where(AuditEntry.actor.contains(actor))
+    if action := params.get("action", "").strip():
+        query = query.where(AuditEntry.action == action)
+    if target := params.get("target", "").strip():
+        query = query.where(AuditEntry.target.contains(target))
+    async with request.app.state.runtime.database.sessions() as session:
+        return list(await session.scalars(query))
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value is not None else ""
+
+
+@page("admin")
+async def audit_page(request: Request, staff: Staff) -> Response:
+    return render(
+        request,
+        "audit.html",
+        staff,
+        entries=await _audit_entries(request),
+        actions=catalogue.AUDIT_ACTIONS,
+        params=request.query_params,
+        as_json=_json,
+    )
+
+
+@page("admin")
+async def audit_csv(request: Request, staff: Staff) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(catalogue.AUDIT_COLUMNS)
+    for entry in await _audit_entries(request):
+        writer.writerow(
+            [
+                entry.at.isoformat(),
+                entry.actor,
+                catalogue.label(catalogue.AUDIT_ACTIONS, entry.action),
+                entry.target,
+                _json(entry.before),
+                _json(entry.after),
+            ]
+        )
+    return Response(
+        ("\ufeff" + out.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="nhat-ky-thay-doi.csv"'},
     )

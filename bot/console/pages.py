@@ -390,11 +390,6 @@ async def search_page(request: Request, staff: Staff) -> Response:
     return render(request, "search.html", staff, query=query, found=found)
 
 
-@page("editor")
-async def editor_page(request: Request, staff: Staff) -> Response:
-    return render(request, "editor.html", staff)
-
-
 @page()
 async def sessions_page(request: Request, staff: Staff) -> Response:
     """The browsers signed in to this account; any of them can be signed out from here."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from starlette.routing import BaseRoute, Route
 
-from bot.console import admin, attachments, pages
+from bot.console import admin, attachments, editor, pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -25,7 +25,23 @@ ROUTES: list[BaseRoute] = [
         methods=["POST"],
     ),
     Route("/attachments/{attachment_id:int}", attachments.attachment),
-    Route("/editor", pages.editor_page),
+    Route("/editor", editor.editor_page),
+    Route("/editor/import", editor.import_text, methods=["POST"]),
+    Route("/editor/drafts/{draft_id:int}", editor.draft_page),
+    Route("/editor/drafts/{draft_id:int}/{action}", editor.draft_action, methods=["POST"]),
+    Route("/editor/document", editor.document_page),
+    Route("/editor/diff", editor.diff_page),
+    Route("/editor/events", editor.record_event, methods=["POST"]),
+    Route("/editor/guidance", editor.guidance_page),
+    Route("/editor/guidance/edit", editor.guidance_edit),
+    Route("/editor/guidance/save", editor.guidance_save, methods=["POST"]),
+    Route("/editor/guidance/{revision_id:int}/{action}", editor.guidance_action, methods=["POST"]),
+    Route("/editor/units", editor.units),
+    Route("/editor/inbox", editor.inbox_page),
+    Route("/editor/inbox/{action}", editor.inbox_action, methods=["POST"]),
+    Route("/editor/try", editor.try_page),
+    Route("/audit", admin.audit_page),
+    Route("/audit.csv", admin.audit_csv),
     Route("/dead-letters/{item_id:int}/retry", pages.retry_dead_letter, methods=["POST"]),
     Route("/sessions", pages.sessions_page),
     Route("/sessions/revoke", pages.revoke_session, methods=["POST"]),

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 from zoneinfo import ZoneInfo
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
@@ -20,6 +21,8 @@ from bot.core import catalogue
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 LOGIN = "/console/login"
+MAX_UPLOADED_FILES = 1
+MAX_FORM_FIELDS = 50
 
 Handler = Callable[[Request, Staff], Awaitable[Response]]
 
@@ -39,12 +42,28 @@ class Form:
 
 
 async def form(request: Request) -> Form:
-    """The request's form, parsed once."""
+    """The request's form, parsed once (an editor's file upload is multipart: its fields are
+    here, its file in ``uploaded``)."""
     if not hasattr(request.state, "form"):
-        body = (await request.body()).decode("utf-8", errors="replace")
-        request.state.form = Form(parse_qsl(body, keep_blank_values=True))
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            data = await request.form(max_files=MAX_UPLOADED_FILES, max_fields=MAX_FORM_FIELDS)
+            items = data.multi_items()
+            request.state.form = Form([(k, v) for k, v in items if isinstance(v, str)])
+            request.state.files = {k: v for k, v in items if isinstance(v, UploadFile)}
+        else:
+            body = (await request.body()).decode("utf-8", errors="replace")
+            request.state.form = Form(parse_qsl(body, keep_blank_values=True))
     parsed: Form = request.state.form
     return parsed
+
+
+async def uploaded(request: Request, name: str) -> tuple[str, bytes] | None:
+    """The file sent in the multipart field ``name``: (its name, its bytes)."""
+    await form(request)
+    upload = getattr(request.state, "files", {}).get(name)
+    if upload is None:
+        return None
+    return upload.filename or "", await upload.read()
 
 
 def accounts(request: Request) -> Accounts:
@@ -111,5 +130,5 @@ def page(*roles: str) -> Callable[[Handler], Callable[[Request], Awaitable[Respo
 def back(url: str, message: str = "") -> RedirectResponse:
     """303 to ``url``, with a notice shown on the page."""
     if message:
-        url = f"{url}?msg={quote(message)}"
+        url = f"{url}{'&' if '?' in url else '?'}msg={quote(message)}"
     return RedirectResponse(url, status_code=303)

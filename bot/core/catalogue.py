@@ -66,6 +66,14 @@ AMENDED = (
     "Lưu ý: {name} đã được sửa đổi, bổ sung; nội dung trích dẫn có thể chưa phản ánh quy định "
     "mới nhất."
 )
+AMENDED_BY = (
+    "Lưu ý: {name} đã được sửa đổi, bổ sung bởi {by} từ ngày {date:%d/%m/%Y}; nội dung trích dẫn "
+    "có thể chưa phản ánh quy định mới nhất."
+)
+NEWER_TEXT_FROM = (
+    "Lưu ý: đây là quy định đang áp dụng; nội dung sửa đổi của {name} có hiệu lực từ ngày "
+    "{date:%d/%m/%Y}."
+)
 NOT_IN_FORCE = "Lưu ý: {name} không còn hiệu lực; bạn nên kiểm tra văn bản thay thế."
 IN_FORCE_FROM = "Lưu ý: {name} có hiệu lực từ ngày {date:%d/%m/%Y}."
 SYSTEM_ERROR = (
@@ -412,3 +420,123 @@ FORM_LABELS = {
 def label(names: dict[str, str], key: str | None) -> str:
     """The Vietnamese name of a recorded value; the value itself when it has none."""
     return names.get(key or "", key or "")
+
+
+# Editors: importing legal texts
+IMPORT_PROBLEMS = {
+    "metadata_missing": "thiếu «{field}»; hãy điền trong phần thông tin văn bản",
+    "metadata_bad_date": "«{field}» phải là một ngày dạng năm-tháng-ngày, ví dụ 2026-07-01",
+    "metadata_bad_number": "số hiệu «{doc}» không có dạng thường gặp (ví dụ 19/2023/QH15)",
+    "metadata_bad_status": "tình trạng văn bản không hợp lệ",
+    "no_articles": "không tìm thấy điều nào (dòng bắt đầu bằng «Điều 1.»)",
+    "article_repeated": "số điều bị lặp lại",
+    "article_out_of_order": "đứng sau Điều {after}: sai thứ tự",
+    "article_missing": "thiếu Điều {missing} ở trước",
+    "clauses_out_of_order": "các khoản không theo thứ tự ({order})",
+    "points_out_of_order": "các điểm không theo thứ tự ({order})",
+    "page_number": "số trang «{line}» nằm giữa nội dung; đã bỏ dòng này",
+    "page_header": "tiêu đề trang «{line}» lặp lại giữa văn bản; đã bỏ dòng này",
+    "heading_untitled": "«{heading}» không có tên",
+}
+WHERE_ARTICLE = "Điều {article}"
+WHERE_CLAUSE = "khoản {clause} Điều {article}"
+UNREADABLE_FILE = {
+    "unsupported_format": (
+        "Chưa đọc được định dạng «{detail}». Hãy dùng tệp .txt, .docx, .html hoặc .pdf."
+    ),
+    "not_utf8": "Tệp văn bản không ở mã UTF-8. Hãy lưu lại với mã UTF-8 rồi nhập lại.",
+    "bad_front_matter": "Khối thông tin ở đầu tệp (giữa hai dòng ---) bị lỗi: {detail}",
+    "unreadable_docx": "Không đọc được tệp Word này (tệp hỏng hoặc không phải .docx).",
+    "unreadable_pdf": "Không đọc được tệp PDF này (tệp hỏng).",
+    "pdf_without_text": (
+        "Tệp PDF này là bản quét, không có lớp chữ. Hãy dùng bản Word hoặc HTML từ cổng thông tin."
+    ),
+    "empty_file": "Chưa chọn tệp, hoặc tệp rỗng.",
+}
+METADATA_FIELDS = {
+    "doc": "Số hiệu",
+    "kind": "Loại văn bản",
+    "title": "Tên văn bản",
+    "issuer": "Cơ quan ban hành",
+    "issued": "Ngày ban hành",
+    "effective": "Ngày có hiệu lực (của bản này)",
+    "status": "Tình trạng",
+    "guides": "Hướng dẫn văn bản",
+    "replaces": "Thay thế văn bản",
+    "repeals": "Bãi bỏ văn bản",
+    "source_url": "Nguồn (địa chỉ trang)",
+    "note": "Ghi chú",
+}
+DOCUMENT_STATUSES = {
+    "in_force": "còn hiệu lực",
+    "amended": "đã được sửa đổi (bản này chưa cập nhật)",
+    "repealed": "hết hiệu lực",
+}
+EDITOR_NOT_ALLOWED = {
+    "not_a_draft": "Bản nháp này không còn ở trạng thái nháp.",
+    "draft_has_problems": "Chưa thể xuất bản: hãy sửa các lỗi được đánh dấu «cần sửa» trước.",
+    "unknown_document": "Không có văn bản với số hiệu này.",
+    "bad_event": "Loại sự kiện không hợp lệ.",
+    "already_published": "Bản này đã được xuất bản; hãy tạo bản sửa mới.",
+    "wrong_state": "Bản hướng dẫn không ở trạng thái cho phép thao tác này.",
+    "not_in_review": "Chỉ xuất bản được bản đang chờ duyệt.",
+    "own_draft": (
+        "Bạn không thể tự xuất bản bản nháp của mình: một biên tập viên khác hoặc quản trị viên "
+        "cần duyệt."
+    ),
+    "bad_citation": "Trích dẫn «{unit}» không có trong văn bản pháp luật.",
+    "no_citation": "Cần ít nhất một trích dẫn.",
+    "bad_entry_id": (
+        "Mã mục chỉ gồm chữ thường không dấu, số và dấu gạch ngang (ví dụ doi-tra-hang-loi)."
+    ),
+    "entry_exists": "Đã có mục hướng dẫn với mã này.",
+    "missing_fields": "Hãy điền tiêu đề, câu trả lời ngắn và ít nhất một câu hỏi.",
+}
+PUBLISHED_VERSION = "Đã xuất bản {doc}, phiên bản {version}. Trợ lý trả lời theo bản mới ngay."
+PUBLISH_HELD = (
+    "Chưa xuất bản: với thay đổi này, tỷ lệ tìm đúng (Recall@3) trên bộ câu hỏi kiểm tra giảm từ "
+    "{before:.1%} xuống {after:.1%} (cho phép giảm tối đa {margin:.1%}). Xem các câu bị ảnh hưởng "
+    "bên dưới."
+)
+EVENT_RECORDED = "Đã ghi nhận: {doc} {what} từ ngày {date:%d/%m/%Y}."
+EVENT_WORDS = {"amended": "được sửa đổi, bổ sung", "repealed": "hết hiệu lực"}
+DRAFT_SAVED = "Đã lưu bản nháp."
+METADATA_SAVED = "Đã lưu thông tin văn bản."
+DRAFT_DISCARDED = "Đã bỏ bản nháp."
+SUBMITTED = "Đã gửi duyệt."
+SENT_BACK = "Đã trả lại cho người soạn."
+GUIDANCE_PUBLISHED = "Đã xuất bản mục hướng dẫn «{entry}»."
+INBOX_TURNED = "Đã tạo bản nháp «{entry}» từ nhóm câu hỏi; hãy hoàn thiện rồi gửi duyệt."
+INBOX_PHRASINGS = "Đã thêm các cách hỏi vào bản nháp của «{entry}»; hãy gửi duyệt."
+INBOX_REASONS = {
+    "clarify": "trợ lý hỏi lại",
+    "out_of_scope": "trợ lý từ chối",
+    "handoff_after_answer": "chuyển cán bộ sau câu trả lời",
+    "low_rating": "đánh giá thấp",
+}
+GUIDANCE_STATUSES = {
+    "draft": "Bản nháp",
+    "review": "Chờ duyệt",
+    "rejected": "Trả lại",
+    "held": "Bị giữ lại (kiểm tra hồi quy)",
+    "published": "Đã xuất bản",
+    "retired": "Bản cũ",
+}
+AUDIT_COLUMNS = ("Thời điểm", "Người thực hiện", "Thao tác", "Đối tượng", "Trước", "Sau")
+AUDIT_ACTIONS = {
+    "case.fields": "Sửa hồ sơ",
+    "kb.import": "Nhập văn bản",
+    "kb.metadata": "Sửa thông tin văn bản",
+    "kb.discard": "Bỏ bản nháp văn bản",
+    "kb.publish": "Xuất bản văn bản",
+    "kb.held": "Xuất bản bị giữ lại",
+    "kb.amended": "Ghi nhận sửa đổi",
+    "kb.repealed": "Ghi nhận hết hiệu lực",
+    "guidance.save": "Lưu hướng dẫn",
+    "guidance.submit": "Gửi duyệt hướng dẫn",
+    "guidance.reject": "Trả lại hướng dẫn",
+    "guidance.publish": "Xuất bản hướng dẫn",
+    "guidance.held": "Hướng dẫn bị giữ lại",
+    "inbox.entry": "Tạo hướng dẫn từ câu hỏi chưa trả lời",
+    "inbox.phrasings": "Thêm cách hỏi từ câu hỏi chưa trả lời",
+}

@@ -12,6 +12,7 @@ from bot.core.messages import Citation
 from knowledge_base.guidance import GuidanceEntry
 from knowledge_base.legal import Corpus, Document
 from knowledge_base.search import Hit
+from knowledge_base.timeline import REPEALED
 from knowledge_base.units import UnitId
 
 
@@ -41,12 +42,18 @@ def cite(citation: Citation, document: Document) -> str:
 def validity_warning(document: Document, today: date) -> str:
     """A sentence warning that a cited text is outdated or not yet in force; empty otherwise."""
     name = document.short_name
+    if document.status == "amended" and document.amended_by and document.amended_on:
+        return catalogue.AMENDED_BY.format(
+            name=name, by=document.amended_by, date=document.amended_on
+        )
     if document.status == "amended":
         return catalogue.AMENDED.format(name=name)
     if document.status != "in_force":
         return catalogue.NOT_IN_FORCE.format(name=name)
     if document.effective > today:
         return catalogue.IN_FORCE_FROM.format(name=name, date=document.effective)
+    if document.next_effective and document.next_effective > today:
+        return catalogue.NEWER_TEXT_FROM.format(name=name, date=document.next_effective)
     return ""
 
 
@@ -62,22 +69,23 @@ class ExtractiveComposer:
 
     def __init__(self, corpus: Corpus, guidance: list[GuidanceEntry]) -> None:
         self._corpus = corpus
-        self._documents = corpus.documents
         self._guidance = {entry.id: entry for entry in guidance}
 
     async def compose(self, question: str, hits: list[Hit], today: date) -> Answer:
         hit = hits[0]
         entry = self._guidance.get(hit.guidance_id or "")
-        return self._render(entry, _basis(hit, entry), today, self._related(hits))
+        corpus = self._corpus.as_of(today)
+        return self._render(corpus, entry, _basis(hit, entry), today, self._related(corpus, hits))
 
     def compose_guidance(self, entry_id: str, today: date) -> Answer | None:
         """A guidance entry with its first citation quoted, e.g. to explain the options."""
         entry = self._guidance.get(entry_id)
-        if entry is None or self._corpus.unit_text(entry.citations[0]) is None:
+        corpus = self._corpus.as_of(today)
+        if entry is None or corpus.unit_text(entry.citations[0]) is None:
             return None
-        return self._render(entry, UnitId.parse(entry.citations[0]), today)
+        return self._render(corpus, entry, UnitId.parse(entry.citations[0]), today)
 
-    def _related(self, hits: list[Hit]) -> Related | None:
+    def _related(self, corpus: Corpus, hits: list[Hit]) -> Related | None:
         """The second-best article when it scored close to the best one."""
         if len(hits) < 2 or hits[1].score < CLOSE_SECOND * hits[0].score:
             return None
@@ -87,37 +95,44 @@ class ExtractiveComposer:
             return None
         basis = _basis(second, entry)
         title = entry.title if entry else second.title
-        return Related(catalogue.RELATED.format(summary=title, basis=self._cite(basis)), basis)
+        line = catalogue.RELATED.format(summary=title, basis=_cite(corpus, basis))
+        return Related(line, basis)
 
     def _render(
         self,
+        corpus: Corpus,
         entry: GuidanceEntry | None,
         basis: UnitId,
         today: date,
         related: Related | None = None,
     ) -> Answer:
-        quoted = self._corpus.quotation(basis) or ""
+        quoted = corpus.quotation(basis) or ""
         citations = [_citation(basis)]
         if related:
             citations.append(_citation(related.basis))
         if entry:
-            citations += [c for c in map(parse_citation, entry.citations) if c not in citations]
-        document = self._documents[basis.doc]
+            # A document repealed by the day of the question is no longer cited.
+            citations += [
+                c
+                for c in map(parse_citation, entry.citations)
+                if c not in citations and corpus.documents[c.doc].status != REPEALED
+            ]
+        document = corpus.documents[basis.doc]
         direct = (
             entry.answer
             if entry and entry.answer
             else catalogue.NEAREST_RULE.format(
-                article=basis.article, title=self._title(basis), document=document.short_name
+                article=basis.article, title=_title(corpus, basis), document=document.short_name
             )
         )
-        warnings = self._warnings([basis.doc], today)
+        warnings = _warnings(corpus, [basis.doc], today)
         next_step = entry.next_step if entry and entry.next_step else catalogue.NEXT_STEP
-        basis_name = self._cite(basis)
+        basis_name = _cite(corpus, basis)
         quote_block = catalogue.LEGAL_BASIS.format(basis=basis_name, quote=quoted)
         more = [entry.body] if entry and entry.body else []
         related_line = related.line if related else ""
         if related and related.basis.doc != basis.doc:
-            related_line = _joined([related_line, *self._warnings([related.basis.doc], today)])
+            related_line = _joined([related_line, *_warnings(corpus, [related.basis.doc], today)])
         first = _joined([direct, quote_block, *warnings, related_line, next_step])
         if len(first) > FIRST_MESSAGE_CHARS and related_line:
             first = _joined([direct, quote_block, *warnings, next_step])
@@ -134,30 +149,33 @@ class ExtractiveComposer:
         )
         if articles:
             names = "; ".join(
-                catalogue.ARTICLE_SHORT.format(article=n, document=self._documents[d].short_name)
+                catalogue.ARTICLE_SHORT.format(article=n, document=corpus.documents[d].short_name)
                 for d, n in articles
             )
             more.append(catalogue.SEE_ALSO.format(units=names))
         shown = {basis.doc, related.basis.doc if related else basis.doc}
-        more += self._warnings([c.doc for c in citations if c.doc not in shown], today)
+        more += _warnings(corpus, [c.doc for c in citations if c.doc not in shown], today)
         more.append(catalogue.DISCLAIMER)
         return Answer(first, tuple(citations), _joined(more))
 
-    def _warnings(self, documents: list[str], today: date) -> list[str]:
-        """One validity warning per cited document that needs one."""
-        return [
-            warning
-            for doc in dict.fromkeys(documents)
-            if (warning := validity_warning(self._documents[doc], today))
-        ]
 
-    def _cite(self, unit: UnitId) -> str:
-        point = catalogue.CITE_POINT.format(point=unit.point) if unit.point else ""
-        return point + cite(_citation(unit), self._documents[unit.doc])
+def _warnings(corpus: Corpus, documents: list[str], today: date) -> list[str]:
+    """One validity warning per cited document that needs one."""
+    return [
+        warning
+        for doc in dict.fromkeys(documents)
+        if (warning := validity_warning(corpus.documents[doc], today))
+    ]
 
-    def _title(self, unit: UnitId) -> str:
-        article = self._corpus.article(unit.doc, unit.article)
-        return article.title if article else ""
+
+def _cite(corpus: Corpus, unit: UnitId) -> str:
+    point = catalogue.CITE_POINT.format(point=unit.point) if unit.point else ""
+    return point + cite(_citation(unit), corpus.documents[unit.doc])
+
+
+def _title(corpus: Corpus, unit: UnitId) -> str:
+    article = corpus.article(unit.doc, unit.article)
+    return article.title if article else ""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,8 @@ from bot.core.compose import Composer
 from bot.core.handoff import Handoff
 from bot.core.messages import Action, Intent, OutgoingMessage
 from bot.core.turn import Turn
-from knowledge_base.search import Found, HybridSearcher
+from knowledge_base.in_force import Searcher
+from knowledge_base.search import Found
 from knowledge_base.text import words
 
 
@@ -61,13 +63,16 @@ class LawQuestion:
 
     def __init__(
         self,
-        searcher: HybridSearcher,
+        searcher: Searcher,
         composer: Composer,
         floors: AnswerFloors,
         action: Action = Action.ANSWER,
         intro: str = "",
+        today: Callable[[], date] = date.today,
     ) -> None:
+        """``today``: the day the answer is given for (the law in force that day is quoted)."""
         self._searcher = searcher
+        self._today = today
         self._composer = composer
         self._floors = floors
         self._action = action
@@ -90,7 +95,7 @@ class LawQuestion:
         return bool(found.hits) and self._floors.alone.passed_by(found)
 
     async def answer(self, turn: Turn, found: Found) -> OutgoingMessage:
-        answer = await self._composer.compose(turn.text.text, found.hits, date.today())
+        answer = await self._composer.compose(turn.text.text, found.hits, self._today())
         turn.dialogue.more = answer.more
         return turn.say(
             self._intro + answer.text,

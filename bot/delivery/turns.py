@@ -37,6 +37,11 @@ class Turns:
         self._store = store
         self._connectors = connectors
 
+    def use(self, pipeline: TurnPipeline) -> None:
+        """Answer from now on with ``pipeline`` (a new index generation); a turn under way
+        finishes with the one it started with."""
+        self._pipeline = pipeline
+
     async def answer(
         self, item_id: int, message: IncomingMessage, delivered: bool = False
     ) -> Answered:

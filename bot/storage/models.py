@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -258,3 +269,100 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(128), index=True)
     before: Mapped[dict[str, object] | None] = mapped_column(JSON)
     after: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class DocumentVersion(Base):
+    """A legal text an editor imported: a draft until published (then it has its version
+    number), or held when the regression gate stopped its publication."""
+
+    __tablename__ = "kb_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    source_name: Mapped[str] = mapped_column(String(255))
+    meta: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    body: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(80))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    gate: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    """The regression gate's last report on this text."""
+
+
+class LegalEventRow(Base):
+    """A document amended by another one, or repealed, from a given day."""
+
+    __tablename__ = "kb_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    on: Mapped[date] = mapped_column(Date)
+    by_doc: Mapped[str] = mapped_column(String(64), default="")
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class GuidanceRevision(Base):
+    """One revision of a guidance entry written in the console: draft → review → published
+    (or sent back to draft, or held by the regression gate)."""
+
+    __tablename__ = "guidance_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(128), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    fields: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    published_by: Mapped[str | None] = mapped_column(String(80))
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    gate: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class IndexGeneration(Base):
+    """One complete build of the index: which published work it holds (``manifest``: IDs of
+    versions, events and guidance revisions). Exactly one is ``active``; the bot answers from
+    it, and a publish switches to a new one in one transaction."""
+
+    __tablename__ = "kb_generations"
+    __table_args__ = (
+        Index(
+            "one_active_generation",
+            "status",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="building", index=True)
+    manifest: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)
+    content_key: Mapped[str] = mapped_column(String(64), default="")
+    recall_at_3: Mapped[float | None]
+    reason: Mapped[str] = mapped_column(String(128), default="")
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class InboxResolution(Base):
+    """A group of questions the bot did not answer well, turned by an editor into a guidance
+    entry (new, or new phrasings of an existing one)."""
+
+    __tablename__ = "inbox_resolutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(128), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("guidance_revisions.id"))
+    examples: Mapped[list[str]] = mapped_column(JSON, default=list)
+    message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
