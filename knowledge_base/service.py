@@ -29,7 +29,7 @@ class KnowledgeBase:
     def open(
         cls,
         corpus_dir: Path,
-        chroma_dir: Path,
+        chroma_dir: Path | str,
         embedding_model_path: Path | None = None,
         guidance_dir: Path = GUIDANCE_DIR,
         phrasings_dir: Path = PHRASINGS_DIR,

@@ -25,6 +25,7 @@ from bot.runtime import build_pipeline, local_now
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.conversations import ConversationRecords
 from bot.storage.database import Database, migrate
+from bot.storage.switches import Maintenance
 from connectors.base import Connector
 from knowledge_base.service import KnowledgeBase
 
@@ -123,7 +124,10 @@ class BotUnderTest:
         clock: Clock = local_now,
         connectors: dict[str, Connector] | None = None,
     ) -> None:
-        pipeline = build_pipeline(settings or Settings(), knowledge_base, parser, clock)
+        self.maintenance = Maintenance(database)
+        pipeline = build_pipeline(
+            settings or Settings(), knowledge_base, parser, self.maintenance, clock
+        )
         self.records = ConversationRecords(database)
         self.store = DeliveryStore(database)
         self.turns = Turns(self.records, pipeline, self.store, connectors or {})

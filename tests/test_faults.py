@@ -116,7 +116,7 @@ async def test_a_message_that_keeps_failing_is_set_aside_and_its_chat_goes_on(
     platforms: Platforms,
 ) -> None:
     """A message whose turn fails every time (a fault injected in the real database) is tried
-    ``INBOX_MAX_ATTEMPTS`` times, then set aside as a dead letter, shown in /healthz; the same
+    ``INBOX_MAX_ATTEMPTS`` times, then set aside as a dead letter, shown in /readyz; the same
     chat's next message is answered meanwhile."""
     async with app_with(platforms, inbox_max_attempts=3) as url:
         with sqlite3.connect(database_file(platforms.settings)) as db:
@@ -132,7 +132,7 @@ async def test_a_message_that_keeps_failing_is_set_aside_and_its_chat_goes_on(
 
         async def health() -> dict[str, Any]:
             async with httpx.AsyncClient() as client:
-                return dict((await client.get(f"{url}/healthz")).json())
+                return dict((await client.get(f"{url}/readyz")).json())
 
         async def set_aside() -> bool:
             return bool((await health())["delivery"]["inbox_dead"] == 1)
@@ -281,7 +281,7 @@ async def test_the_service_starts_while_telegram_is_unreachable_and_catches_up(
     port = unused_port()
     base = f"http://127.0.0.1:{port}/bot"
     async with app_with(platforms, telegram_api_base=base) as url, httpx.AsyncClient() as client:
-        health = (await client.get(f"{url}/healthz")).json()
+        health = (await client.get(f"{url}/readyz")).json()
         assert health["status"] == "degraded"
         assert health["platforms"]["telegram"].startswith("unreachable")
         assert health["platforms"]["zalo"] == "ready"
@@ -299,4 +299,4 @@ async def test_the_service_starts_while_telegram_is_unreachable_and_catches_up(
 
 
 async def _ready(client: httpx.AsyncClient, url: str) -> bool:
-    return (await client.get(f"{url}/healthz")).json()["platforms"]["telegram"] == "ready"
+    return (await client.get(f"{url}/readyz")).json()["platforms"]["telegram"] == "ready"

@@ -1,4 +1,4 @@
-"""`python -m bot serve` as a real server: the web chat page, its API and /healthz."""
+"""`python -m bot serve` as a real server: the web chat page, its API, /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -119,11 +119,15 @@ def test_a_law_question_is_answered_with_a_citation(app_url: str) -> None:
     assert reply["citations"] and "Điều" in reply["text"]
 
 
-def test_health_reports_every_dependency(app_url: str) -> None:
-    health = httpx.get(f"{app_url}/healthz").json()
-    assert health["status"] == "ok"
-    assert health["rasa"] == "up" and health["database"] == "up"
-    assert health["index"]["chunks"] > 1000
+def test_readiness_reports_every_dependency_and_liveness_only_that_the_process_answers(
+    app_url: str,
+) -> None:
+    ready = httpx.get(f"{app_url}/readyz").json()
+    assert ready["status"] == "ok" and ready["problems"] == []
+    assert ready["rasa"] == "up" and ready["database"] == "up"
+    assert ready["index"]["chunks"] > 1000
+    assert ready["maintenance"] is False
+    assert httpx.get(f"{app_url}/healthz").json() == {"status": "alive"}
 
 
 @pytest.mark.parametrize(
@@ -148,12 +152,13 @@ def test_html_in_a_message_is_returned_as_text_never_rendered(app_url: str) -> N
     assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
-def test_rasa_down_health_says_so_and_law_questions_are_still_answered(
+def test_rasa_down_readiness_says_so_and_law_questions_are_still_answered(
     app_without_rasa_url: str,
 ) -> None:
-    health = httpx.get(f"{app_without_rasa_url}/healthz")
+    health = httpx.get(f"{app_without_rasa_url}/readyz")
     assert health.status_code == 200
     assert health.json()["rasa"] == "down" and health.json()["status"] == "degraded"
+    assert any(problem.startswith("rasa ") for problem in health.json()["problems"])
     reply = chat(app_without_rasa_url, LAW_QUESTION).json()
     assert reply["action"] == "answer" and reply["citations"]
 

@@ -11,8 +11,9 @@ from bot.core.catalogue import CASE_KINDS, CASE_STATUSES, label
 from bot.core.compose import Composer
 from bot.core.handoff import Handoff
 from bot.core.messages import Action, OutgoingMessage
+from bot.core.ports import Searcher
 from bot.core.turn import Turn
-from knowledge_base.search import Hit, HybridSearcher
+from knowledge_base.search import Hit
 
 
 class FixedReply:
@@ -43,7 +44,7 @@ class LawQuestion:
 
     def __init__(
         self,
-        searcher: HybridSearcher,
+        searcher: Searcher,
         composer: Composer,
         floors: MatchFloors,
         action: Action = Action.ANSWER,

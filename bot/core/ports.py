@@ -9,6 +9,7 @@ from typing import Protocol
 
 from bot.core.conversation import CaseView, ConversationSnapshot, Dialogue, State
 from bot.core.messages import Attachment, OutgoingMessage
+from knowledge_base.search import Hit
 
 Clock = Callable[[], datetime]
 
@@ -31,6 +32,16 @@ class ParsedIntent(Protocol):
 class IntentParser(Protocol):
     async def parse(self, text: str) -> ParsedIntent:
         """Intent and entities of ``text``; raises NluUnavailable."""
+
+
+class Searcher(Protocol):
+    def search(self, text: str, k: int) -> list[Hit]:
+        """The best ``k`` units of the knowledge base for ``text``."""
+
+
+class MaintenanceSwitch(Protocol):
+    async def notice(self) -> str | None:
+        """The operator's notice while the service is under maintenance; None otherwise."""
 
 
 class ConversationRecord(Protocol):

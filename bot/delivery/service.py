@@ -4,12 +4,13 @@ outbound worker per platform that is sent to, start-up retries and Telegram poll
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.messages import IncomingMessage
+from bot.delivery.pacing import Pacing
 from bot.delivery.store import DeliveryStore
 from bot.delivery.turns import Turns
 from bot.delivery.workers import Backoff, InboundWorker, OutboundWorker, StaffNotifier
@@ -50,8 +51,10 @@ async def running_delivery(
     turns: Turns,
     connectors: Mapping[str, Connector],
     settings: Settings,
+    pacing: Callable[[Connector], Pacing] | None = None,
 ) -> AsyncIterator[Delivery]:
-    """Workers run while the context is open; they resume whatever was left pending."""
+    """Workers run while the context is open; they resume whatever was left pending.
+    ``pacing``: each platform's rate limits (default: this process's calls only)."""
     webhooks = {p: c for p, c in connectors.items() if isinstance(c, WebhookConnector)}
     delivery = Delivery(store, connectors, webhooks)
     queued = asyncio.Event()
@@ -68,7 +71,7 @@ async def running_delivery(
     ]
     give_up_after = timedelta(hours=settings.delivery_give_up_h)
     workers += [
-        OutboundWorker(delivery.store, c, queued, give_up_after, backoff)
+        OutboundWorker(delivery.store, c, queued, give_up_after, backoff, pacing and pacing(c))
         for c in connectors.values()
         if c.push
     ]

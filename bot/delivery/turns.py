@@ -5,12 +5,14 @@ is answered on its next claim; a message already answered is never answered agai
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.messages import IncomingMessage, OutgoingMessage
 from bot.core.pipeline import TurnPipeline
 from bot.delivery.store import DeliveryStore, Reply
+from bot.metrics import observe_turn
 from bot.storage.conversations import ConversationRecords
 from connectors.base import Connector, Payload
 
@@ -42,6 +44,7 @@ class Turns:
     ) -> Answered:
         """Answer a stored inbox item. ``delivered``: the caller hands the reply over itself
         (the web chat's HTTP response), so it is stored as sent."""
+        started = time.perf_counter()
         async with self._records.for_message(message) as conversation:
             result = await self._pipeline.handle(message, conversation)
             connector = self._connectors.get(message.platform)
@@ -50,6 +53,7 @@ class Turns:
             await self._store.complete_inbound(
                 conversation.session, item_id, message, result.stored_text, reply
             )
+        observe_turn(message.platform, result, time.perf_counter() - started)
         return Answered(result.reply, payloads)
 
     async def answer_now(self, message: IncomingMessage) -> Answered:

@@ -13,15 +13,16 @@ import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from bot.core import catalogue
 from bot.core.catalogue import CASE_KINDS, label
 from bot.core.messages import Action, OutgoingMessage
 from bot.core.safety import redact
+from bot.delivery.pacing import Limits, LocalPacing, Pacing
 from bot.delivery.store import ClaimedMessage, DeliveryStore
 from bot.delivery.turns import Turns
+from bot.metrics import DELIVERIES, PLATFORM_ERRORS
 from bot.storage.models import Case, OutboxItem, utcnow
 from connectors.base import Connector, DeliveryFailed, Payload
 
@@ -130,14 +131,17 @@ class OutboundWorker:
         wake: asyncio.Event,
         give_up_after: timedelta,
         backoff: Backoff | None = None,
+        pacing: Pacing | None = None,
     ) -> None:
+        """``pacing``: the platform's rate limits (default: this process's calls only)."""
         self._store = store
         self._connector = connector
         self._wake = wake
         self._give_up_after = give_up_after
         self._backoff = backoff or Backoff()
-        self._overall = AsyncLimiter(connector.overall_per_second, 1.0)
-        self._per_chat: dict[str, AsyncLimiter] = {}
+        self._pacing = pacing or LocalPacing(
+            Limits(connector.overall_per_second, connector.per_chat_per_second)
+        )
         self._sent_unrecorded: dict[int, str | None] = {}
 
     async def run_once(self) -> int:
@@ -152,16 +156,17 @@ class OutboundWorker:
         if reason := await self._outside_reply_window(item):
             await self._store.failed(item.id, reason)
             return
-        async with self._chat_limiter(item.chat_id), self._overall:
-            try:
-                message_id = await self._connector.send(item.chat_id, item.payload)
-            except DeliveryFailed as failure:
-                await self._failed(item, failure)
-                return
-            except Exception as error:  # a bug must not stop delivery of other messages
-                log.exception("send failed unexpectedly (outbox %s)", item.id)
-                await self._failed(item, DeliveryFailed(repr(error)))
-                return
+        await self._pacing.wait_turn(item.chat_id)
+        try:
+            message_id = await self._connector.send(item.chat_id, item.payload)
+        except DeliveryFailed as failure:
+            await self._failed(item, failure)
+            return
+        except Exception as error:  # a bug must not stop delivery of other messages
+            log.exception("send failed unexpectedly (outbox %s)", item.id)
+            await self._failed(item, DeliveryFailed(repr(error)))
+            return
+        DELIVERIES.labels(self._connector.platform, "sent").inc()
         self._sent_unrecorded[item.id] = message_id
         await self._record_sent(item.id, message_id)
 
@@ -174,11 +179,16 @@ class OutboundWorker:
         del self._sent_unrecorded[item_id]
 
     async def _failed(self, item: OutboxItem, failure: DeliveryFailed) -> None:
+        platform = self._connector.platform
+        kind = "permanent" if failure.permanent else "temporary"
+        PLATFORM_ERRORS.labels(platform, "rate_limited" if failure.retry_after else kind).inc()
         too_late = utcnow() - item.created_at > self._give_up_after
         if failure.permanent or too_late:
             log.warning("outbox %s failed after %s attempts: %s", item.id, item.attempts, failure)
+            DELIVERIES.labels(platform, "failed").inc()
             await self._store.failed(item.id, failure.reason)
             return
+        DELIVERIES.labels(platform, "retry").inc()
         delay = self._backoff.delay(item.attempts, failure.retry_after)
         await self._store.retry(item.id, failure.reason, delay)
 
@@ -192,12 +202,6 @@ class OutboundWorker:
         if sent >= window.max_replies:
             return f"outside_reply_window: {window.max_replies} free replies already sent"
         return ""
-
-    def _chat_limiter(self, chat_id: str) -> AsyncLimiter:
-        if len(self._per_chat) > 10_000:
-            self._per_chat.clear()
-        per_second = self._connector.per_chat_per_second
-        return self._per_chat.setdefault(chat_id, AsyncLimiter(1, 1.0 / per_second))
 
     async def run(self, poll_s: float = 1.0) -> None:
         await _loop(self.run_once, self._wake, poll_s)
