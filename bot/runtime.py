@@ -254,10 +254,12 @@ async def running_bot(
     rasa = RasaClient(settings.rasa_urls, token, settings.rasa_timeout_s)
     web = WebChatConnector()
     connectors: dict[str, Connector] = {web.platform: web}
+    tasks: list[asyncio.Task[None]] = []
     try:
         if platforms:
             connectors |= await build_connectors(settings, database)
         maintenance = Maintenance(database)
+        tasks.append(asyncio.create_task(maintenance.keep_fresh()))
         pipeline = build_pipeline(settings, kb, rasa, maintenance)
         records = ConversationRecords(database)
         store = DeliveryStore(database)
@@ -276,6 +278,9 @@ async def running_bot(
             pacing=build_pacing(database, settings.bot_workers),
         )
     finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for connector in connectors.values():
             await connector.aclose()
         await rasa.aclose()

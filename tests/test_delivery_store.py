@@ -14,6 +14,7 @@ from bot.delivery.store import DeliveryStore, Reply
 from bot.delivery.workers import Backoff
 from bot.storage.database import Database, migrate
 from bot.storage.models import InboxItem, OutboxItem
+from tests.conftest import fresh_database_url
 
 
 def message(message_id: str, text: str = "xin chào", chat: str = "c1") -> IncomingMessage:
@@ -107,7 +108,7 @@ async def test_the_web_mailbox_marks_what_the_page_has_fetched(database: Databas
 
 
 async def test_pending_work_survives_a_restart(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    url = fresh_database_url(tmp_path)
     await migrate(url)
     first = Database(url)
     await DeliveryStore(first).accept(message("m1"))

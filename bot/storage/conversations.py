@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.conversation import (
@@ -167,26 +168,34 @@ class ConversationRecords:
     async def for_message(self, message: IncomingMessage) -> AsyncIterator[StoredConversation]:
         """The conversation a message belongs to (a new one for a new chat), in a transaction
         that commits when the block ends without an error."""
-        async with self._sessions() as session, session.begin():
-            session.autoflush = False
-            row = await session.scalar(
-                select(Conversation)
-                .where(
-                    Conversation.platform == message.platform,
-                    Conversation.chat_id == message.chat_id,
+        the_chat = select(Conversation).where(
+            Conversation.platform == message.platform, Conversation.chat_id == message.chat_id
+        )
+        for _ in range(2):  # a new chat: its conversation is created, then the turn begins
+            async with self._sessions() as session, session.begin():
+                session.autoflush = False
+                row = await session.scalar(the_chat.with_for_update())
+                if row is not None:
+                    yield StoredConversation(session, row, message)
+                    return
+            await self._create(message)
+        raise ConversationNotFound(message.chat_id)
+
+    async def _create(self, message: IncomingMessage) -> None:
+        """A new chat's conversation, in a transaction of its own before the turn's: the turn's
+        transaction then writes nothing before it commits, so on SQLite it holds the write lock
+        for the commit only, not through the NLU call and the search; and no turn ever waits
+        for a second connection while holding one."""
+        with suppress(IntegrityError):  # another process created it at the same moment
+            async with self._sessions() as session, session.begin():
+                session.add(
+                    Conversation(
+                        platform=message.platform,
+                        chat_id=message.chat_id,
+                        user_id=message.user_id,
+                        state=State.BOT.value,
+                    )
                 )
-                .with_for_update()
-            )
-            if row is None:
-                row = Conversation(
-                    platform=message.platform,
-                    chat_id=message.chat_id,
-                    user_id=message.user_id,
-                    state=State.BOT.value,
-                )
-                session.add(row)
-                await session.flush()  # its ID, for the rows that refer to it
-            yield StoredConversation(session, row, message)
 
     @asynccontextmanager
     async def by_id(self, conversation_id: int) -> AsyncIterator[StoredConversation]:

@@ -16,6 +16,9 @@ from bot.storage.secrets import private_dir
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
+POOL_SIZE, POOL_OVERFLOW = 10, 30
+"""Connections per process: a turn holds one through its transaction, and the inbound
+worker runs up to 20 turns side by side while webhooks and the outbox need theirs."""
 DATABASE_FILE_MODE = 0o600
 
 
@@ -59,7 +62,9 @@ class Database:
         """``busy_timeout_s``: how long a SQLite write waits for another one before failing
         (the request then answers 503 and the platform delivers again)."""
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(url)
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
         if sqlite_path(url) is not None:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_s))
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

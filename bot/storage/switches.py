@@ -4,6 +4,8 @@ process of many should run."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -15,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.storage.database import Database
 from bot.storage.models import AuditEntry, ServiceSetting, utcnow
 
+log = logging.getLogger(__name__)
 MAINTENANCE = "maintenance"
 MAINTENANCE_CHECK_S = 5.0
 """How long a process keeps what it read of the switch: turning it on or off reaches every
@@ -24,7 +27,7 @@ NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 class Maintenance:
     """The maintenance switch: while on, citizens get the operator's notice (staff keep
-    working)."""
+    working). ``keep_fresh`` reads it in the background, so that a turn never waits for it."""
 
     def __init__(
         self,
@@ -35,14 +38,29 @@ class Maintenance:
         self._sessions = database.sessions
         self._check_s = check_s
         self._clock = clock
-        self._cached: tuple[float, str | None] | None = None
+        self._read_at: float | None = None
+        self._notice: str | None = None
 
     async def notice(self) -> str | None:
-        """The operator's notice while maintenance is on, else None."""
-        now = self._clock()
-        if self._cached is None or now - self._cached[0] >= self._check_s:
-            self._cached = (now, await self.current())
-        return self._cached[1]
+        """The operator's notice while maintenance is on, else None (as read at most
+        ``check_s`` ago)."""
+        if self._read_at is None or self._clock() - self._read_at >= self._check_s:
+            await self.refresh()
+        return self._notice
+
+    async def refresh(self) -> None:
+        self._notice = await self.current()
+        self._read_at = self._clock()
+
+    async def keep_fresh(self) -> None:
+        """Read the switch twice per ``check_s`` until cancelled; a failed read keeps the last
+        value (the database may be away for a moment)."""
+        while True:
+            try:
+                await self.refresh()
+            except Exception:
+                log.warning("could not read the maintenance switch", exc_info=True)
+            await asyncio.sleep(self._check_s / 2)
 
     async def current(self) -> str | None:
         """The notice as stored right now (no cache)."""
@@ -71,7 +89,7 @@ class Maintenance:
                     after=value,
                 )
             )
-        self._cached = None
+        self._read_at = None
 
 
 class JobRuns:
