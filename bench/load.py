@@ -52,20 +52,22 @@ SESSION_WEIGHTS = {"law": 0.6, "smalltalk": 0.2, "handoff": 0.1, "complaint": 0.
 SMALLTALK = ["xin chào", "cảm ơn bạn nhé"]
 HANDOFF = ["cho tôi gặp cán bộ tư vấn"]
 COMPLAINT = [
-    "Tôi muốn khiếu nại cửa hàng điện máy bán tủ lạnh hỏng mà không chịu đổi",
+    "Tôi muốn khiếu nại cửa hàng {shop} bán {product} hỏng mà không chịu đổi",
     "Có",
     "Đồng ý",
-    "Điện máy Hoàng Long, 123 Lê Lợi, TP Huế",
-    "Tủ lạnh Samsung 300 lít",
-    "mua ngày 10/11/2026, giá 8.500.000đ",
-    "Tủ lạnh không lạnh sau 3 ngày, cửa hàng hẹn mãi không đến sửa",
-    "Tôi muốn được đổi tủ mới",
+    "{shop}, {number} Lê Lợi, TP Huế",
+    "{product}",
+    "mua ngày {day}/11/2026, giá {price}.000đ",
+    "{product} hỏng sau {days} ngày, cửa hàng hẹn mãi không đến sửa",
+    "Tôi muốn được đổi {product} mới",
     "0912 345 678",
     "Bỏ qua",
     "sửa số điện thoại",
     "0987.654.321",
     "Xác nhận",
 ]
+SHOPS = ["Điện máy Hoàng Long", "Siêu thị Minh Anh", "Cửa hàng Phúc Lộc", "Điện máy Bình Minh"]
+PRODUCTS = ["tủ lạnh Samsung 300 lít", "máy giặt LG 9 kg", "điều hòa Daikin", "nồi cơm điện"]
 
 
 @dataclass
@@ -120,16 +122,28 @@ class Load:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def _new_session(self, chat: int) -> Session:
+        """A citizen's messages. What citizens write in their own words (a question, a shop,
+        a product, a date) differs from one citizen to the next, so that no cache of ours
+        sees it twice; short answers ("có", "đồng ý", "xin chào") are the same for all."""
+        question = f"{self._rng.choice(self._questions)} (câu {chat})"
         if self._mix == "questions":
-            return Session(chat, "law", [self._rng.choice(self._questions)])
+            return Session(chat, "law", [question])
         kind = self._rng.choices(list(SESSION_WEIGHTS), list(SESSION_WEIGHTS.values()))[0]
+        own_words = {
+            "shop": self._rng.choice(SHOPS),
+            "product": self._rng.choice(PRODUCTS),
+            "number": self._rng.randint(1, 999),
+            "day": self._rng.randint(1, 28),
+            "price": self._rng.randint(100, 20_000),
+            "days": self._rng.randint(2, 30),
+        }
         texts = {
-            "law": [self._rng.choice(self._questions)],
+            "law": [question],
             "smalltalk": SMALLTALK,
             "handoff": HANDOFF,
-            "complaint": COMPLAINT,
+            "complaint": [text.format(**own_words) for text in COMPLAINT],
         }[kind]
-        return Session(chat, kind, list(texts))
+        return Session(chat, kind, texts)
 
     def on_delivered(self, at: float, chat: str) -> None:
         waiting = self._waiting.pop(chat, None)
@@ -233,6 +247,8 @@ async def stage_sums(url: str) -> dict[str, tuple[float, float]]:
             continue
         for sample in family.samples:
             name = sample.labels.get("stage") or family.name.removeprefix("bot_")
+            if "outcome" in sample.labels:
+                name = f"nlu_{sample.labels['outcome']}"
             slot = sums.setdefault(name, [0.0, 0.0])
             if sample.name.endswith("_sum"):
                 slot[0] += sample.value

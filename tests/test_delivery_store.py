@@ -77,7 +77,7 @@ async def test_chunks_of_one_chat_go_in_order_and_a_retry_holds_the_rest(
     await store.retry(head.id, "429", timedelta(seconds=0))
     again = await store.claim_outbound("zalo")
     assert [(i.chat_id, i.payload["chunk"]) for i in again] == [("c1", 1)]
-    await store.sent(again[0].id, "p1")
+    await store.sent(again[0], "p1")
     assert [i.payload["chunk"] for i in await store.claim_outbound("zalo")] == [2]
 
 
@@ -89,7 +89,7 @@ async def test_a_sent_call_keeps_only_a_redacted_copy_of_its_text(database: Data
     await store.enqueue("telegram", "c1", [{"method": "sendMessage", "text": "STK 0071001234567"}])
     for platform in ("zalo", "telegram"):
         [item] = await store.claim_outbound(platform)
-        await store.sent(item.id, "p1")
+        await store.sent(item, "p1")
     async with database.sessions() as session:
         kept = [str(i.payload) for i in await session.scalars(select(OutboxItem))]
     assert kept and not any(digits in text for text in kept for digits in ("345", "0071001"))

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -26,6 +26,7 @@ from bot.storage.models import Case, InboxItem, Message, OutboxItem, utcnow
 from connectors.base import Payload
 
 LEASE = timedelta(minutes=2)
+OUTBOUND_BATCH = 50
 _UNREADABLE_TRACE_CHARS = 500
 _STORED_MESSAGE = TypeAdapter(IncomingMessage)
 
@@ -52,6 +53,27 @@ def redacted_payload(payload: dict[str, Any]) -> dict[str, Any]:
     if isinstance(message, dict) and isinstance(message.get("text"), str):
         kept["message"] = message | {"text": redact(message["text"])}
     return kept
+
+
+def _due_calls() -> Select[tuple[OutboxItem]]:
+    """Built once: the statement the outbound workers run several times a second."""
+    earlier = aliased(OutboxItem)
+    waiting_before = (
+        select(earlier.id)
+        .where(earlier.platform == OutboxItem.platform, earlier.chat_id == OutboxItem.chat_id)
+        .where(earlier.status == "pending", earlier.id < OutboxItem.id)
+    )
+    return (
+        select(OutboxItem)
+        .where(OutboxItem.platform == bindparam("platform"), OutboxItem.status == "pending")
+        .where(OutboxItem.next_attempt_at <= bindparam("now"), ~waiting_before.exists())
+        .order_by(OutboxItem.id)
+        .limit(OUTBOUND_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+
+
+_DUE_CALLS = _due_calls()
 
 
 @dataclass(frozen=True)
@@ -86,19 +108,21 @@ class DeliveryStore:
         ``leased``: the caller answers it now (the workers leave it alone meanwhile)."""
         assert message.message_id, "stored messages carry their platform message ID"
         now = utcnow()
-        item = InboxItem(
-            platform=message.platform,
-            platform_message_id=message.message_id,
-            message=message_to_json(message),
-            locked_until=now + LEASE if leased else None,
-            attempts=1 if leased else 0,
-        )
         try:
             async with self._sessions() as session, session.begin():
-                session.add(item)
+                return await session.scalar(
+                    insert(InboxItem)
+                    .values(
+                        platform=message.platform,
+                        platform_message_id=message.message_id,
+                        message=message_to_json(message),
+                        locked_until=now + LEASE if leased else None,
+                        attempts=1 if leased else 0,
+                    )
+                    .returning(InboxItem.id)
+                )
         except IntegrityError:
             return None
-        return item.id
 
     async def answered_with(self, message: IncomingMessage) -> list[Payload] | None:
         """What was queued in answer to a message stored before (as kept: redacted); None
@@ -121,9 +145,9 @@ class DeliveryStore:
         """Pending messages, oldest first, leased to the caller."""
         now = utcnow()
         async with self._sessions() as session, session.begin():
-            items = list(
+            ids = list(
                 await session.scalars(
-                    select(InboxItem)
+                    select(InboxItem.id)
                     .where(InboxItem.status == "pending")
                     .where(or_(InboxItem.locked_until.is_(None), InboxItem.locked_until < now))
                     .order_by(InboxItem.id)
@@ -131,12 +155,17 @@ class DeliveryStore:
                     .with_for_update(skip_locked=True)
                 )
             )
-            for item in items:
-                item.locked_until = now + LEASE
-                item.attempts += 1
+            if not ids:
+                return []
+            leased = await session.execute(
+                update(InboxItem)
+                .where(InboxItem.id.in_(ids))
+                .values(locked_until=now + LEASE, attempts=InboxItem.attempts + 1)
+                .returning(InboxItem.id, InboxItem.attempts, InboxItem.message)
+            )
+            rows = sorted(leased, key=lambda row: row.id)
         return [
-            ClaimedMessage(item.id, item.attempts, message_from_json(item.message))
-            for item in items
+            ClaimedMessage(row.id, row.attempts, message_from_json(row.message)) for row in rows
         ]
 
     async def release_inbound(self, item_id: int, error: str, delay: timedelta) -> None:
@@ -188,11 +217,26 @@ class DeliveryStore:
         message: IncomingMessage,
         stored_text: str,
         reply: Reply,
-    ) -> None:
+    ) -> list[OutboxItem]:
         """In the turn's own transaction: mark the message processed (keeping only
         ``stored_text``, its redacted form) and queue the reply's API calls. Committed with
-        the turn or not at all, so a reply is queued exactly once."""
+        the turn or not at all, so a reply is queued exactly once.
+
+        When nothing else waits to be sent to the chat, the calls are leased to this process
+        and returned: it sends them at once, without waiting for a claim (if it dies first,
+        the lease runs out and any process sends them)."""
         now = utcnow()
+        direct = bool(reply.payloads) and not reply.delivered
+        if direct:
+            direct = not await session.scalar(
+                select(
+                    exists().where(
+                        OutboxItem.platform == message.platform,
+                        OutboxItem.chat_id == message.chat_id,
+                        OutboxItem.status == "pending",
+                    )
+                )
+            )
         await session.execute(
             update(InboxItem)
             .where(InboxItem.id == item_id)
@@ -203,7 +247,7 @@ class DeliveryStore:
                 message=message_to_json(message) | {"text": stored_text},
             )
         )
-        session.add_all(
+        calls = [
             OutboxItem(
                 platform=message.platform,
                 chat_id=message.chat_id,
@@ -212,10 +256,14 @@ class DeliveryStore:
                 payload=redacted_payload(payload) if reply.delivered else payload,
                 status="sent" if reply.delivered else "pending",
                 sent_at=now if reply.delivered else None,
-                next_attempt_at=now,
+                next_attempt_at=now + LEASE if direct else now,
+                attempts=1 if direct else 0,
+                created_at=now,
             )
             for payload in reply.payloads
-        )
+        ]
+        session.add_all(calls)
+        return calls if direct else []
 
     async def enqueue(self, platform: str, chat_id: str, payloads: Sequence[Payload]) -> None:
         """Queue API calls that answer no particular message (notices)."""
@@ -244,40 +292,31 @@ class DeliveryStore:
             for payload in payloads
         )
 
-    async def claim_outbound(self, platform: str, limit: int = 50) -> list[OutboxItem]:
+    async def claim_outbound(self, platform: str) -> list[OutboxItem]:
         """Due calls of one platform, oldest first, leased to the caller. Only the first waiting
         call of each chat is taken, so the chunks of a long answer arrive in order."""
         now = utcnow()
-        earlier = aliased(OutboxItem)
-        waiting_before = (
-            select(earlier.id)
-            .where(earlier.platform == OutboxItem.platform, earlier.chat_id == OutboxItem.chat_id)
-            .where(earlier.status == "pending", earlier.id < OutboxItem.id)
-        )
         async with self._sessions() as session, session.begin():
-            items = list(
-                await session.scalars(
-                    select(OutboxItem)
-                    .where(OutboxItem.platform == platform, OutboxItem.status == "pending")
-                    .where(OutboxItem.next_attempt_at <= now, ~waiting_before.exists())
-                    .order_by(OutboxItem.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
+            items = list(await session.scalars(_DUE_CALLS, {"platform": platform, "now": now}))
+            if items:
+                await session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id.in_([item.id for item in items]))
+                    .values(next_attempt_at=now + LEASE, attempts=OutboxItem.attempts + 1)
                 )
-            )
-            for item in items:
-                item.next_attempt_at = now + LEASE
-                item.attempts += 1
+        for item in items:  # as stored (the objects are no longer in a session)
+            item.next_attempt_at, item.attempts = now + LEASE, item.attempts + 1
         return items
 
-    async def sent(self, item_id: int, platform_message_id: str | None) -> None:
+    async def sent(self, item: OutboxItem, platform_message_id: str | None) -> None:
         """The call went through: only a redacted copy of what it carried is kept."""
-        async with self._sessions() as session, session.begin():
-            item = await session.get(OutboxItem, item_id, with_for_update=True)
-            if item is not None:
-                item.status, item.sent_at = "sent", utcnow()
-                item.platform_message_id = platform_message_id
-                item.payload = redacted_payload(item.payload)
+        await self._set(
+            item.id,
+            status="sent",
+            sent_at=utcnow(),
+            platform_message_id=platform_message_id,
+            payload=redacted_payload(item.payload),
+        )
 
     async def retry(self, item_id: int, error: str, delay: timedelta) -> None:
         await self._set(item_id, last_error=error, next_attempt_at=utcnow() + delay)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.messages import IncomingMessage, OutgoingMessage
 from bot.core.pipeline import TurnPipeline
 from bot.delivery.store import DeliveryStore, Reply
 from bot.metrics import observe_turn
 from bot.storage.conversations import ConversationRecords
+from bot.storage.models import OutboxItem
 from connectors.base import Connector, Payload
 
 
@@ -24,6 +25,8 @@ class Answered:
     before (then ``payloads`` is what was queued for it)."""
     payloads: list[Payload]
     """The reply as its platform's API calls."""
+    to_send: list[OutboxItem] = field(default_factory=list)
+    """Those calls, when this process sends them at once (leased to it)."""
 
 
 class Turns:
@@ -50,11 +53,11 @@ class Turns:
             connector = self._connectors.get(message.platform)
             payloads = connector.render(result.reply) if result.reply and connector else []
             reply = Reply(conversation.id, payloads, delivered)
-            await self._store.complete_inbound(
+            to_send = await self._store.complete_inbound(
                 conversation.session, item_id, message, result.stored_text, reply
             )
         observe_turn(message.platform, result, time.perf_counter() - started)
-        return Answered(result.reply, payloads)
+        return Answered(result.reply, payloads, to_send)
 
     async def answer_now(self, message: IncomingMessage) -> Answered:
         """Store a message and answer it at once (the web chat, the command line); a message

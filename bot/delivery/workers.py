@@ -10,14 +10,14 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from bot.core import catalogue
 from bot.core.catalogue import CASE_KINDS, label
-from bot.core.messages import Action, OutgoingMessage
+from bot.core.messages import Action, IncomingMessage, OutgoingMessage
 from bot.core.safety import redact
 from bot.delivery.pacing import Limits, LocalPacing, Pacing
 from bot.delivery.store import ClaimedMessage, DeliveryStore
@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 _ERROR_CHARS = 500
 _MAX_DOUBLINGS = 30
 _RECORD_RETRY_CAP_S = 5.0
+GATHER_S = 0.01
+"""Once woken, a worker waits this long before it claims, so that one claim takes a burst."""
+
+
+SendNow = Callable[[list[OutboxItem]], Awaitable[None]]
 
 
 class InboundWorker:
@@ -37,7 +42,11 @@ class InboundWorker:
 
     Each message is answered on its own: one that fails is tried again later, and after
     ``max_attempts`` (or at once when it cannot even be read) it is set aside as a dead letter
-    for staff, so it never holds up the chat's next messages or anyone else's."""
+    for staff, so it never holds up the chat's next messages or anyone else's.
+
+    A message this process stored itself (``take``) is answered at once, after the chat's
+    earlier ones, and its reply sent at once (``send_now``); the claims pick up the rest:
+    messages whose process died, retries, other processes' expired leases."""
 
     def __init__(
         self,
@@ -47,15 +56,45 @@ class InboundWorker:
         queued: asyncio.Event,
         max_attempts: int,
         backoff: Backoff | None = None,
+        send_now: Mapping[str, SendNow] | None = None,
     ) -> None:
         """``wake`` is set when a message is stored; this worker sets ``queued`` when it queues
-        API calls."""
+        API calls. ``send_now``: by platform, what sends a reply's calls at once."""
         self._store = store
         self._turns = turns
         self._wake = wake
         self._queued = queued
         self._max_attempts = max_attempts
         self._backoff = backoff or Backoff()
+        self._send_now = send_now or {}
+        self._chats: dict[tuple[str, str], asyncio.Task[None]] = {}
+        """The last message taken of each chat, still being answered."""
+
+    def take(self, item_id: int, message: IncomingMessage) -> None:
+        """Answer a message this process stored (leased to it) as soon as the chat's earlier
+        messages are answered."""
+        chat = (message.platform, message.chat_id)
+        earlier = self._chats.get(chat)
+        item = ClaimedMessage(item_id, 1, message)
+        task = asyncio.create_task(self._after(earlier, item))
+        self._chats[chat] = task
+        task.add_done_callback(lambda done: self._forget(chat, done))
+
+    async def _after(self, earlier: asyncio.Task[None] | None, item: ClaimedMessage) -> None:
+        if earlier is not None:
+            await asyncio.wait([earlier])
+        await self._answer_in_order([item])
+
+    def _forget(self, chat: tuple[str, str], task: asyncio.Task[None]) -> None:
+        if self._chats.get(chat) is task:
+            del self._chats[chat]
+
+    async def stop(self) -> None:
+        """Cancel the answers in progress (their messages stay leased, then pending)."""
+        tasks = list(self._chats.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def run_once(self) -> int:
         """Answer what is pending: chats side by side, each chat's messages in order."""
@@ -77,7 +116,11 @@ class InboundWorker:
     async def _answer(self, item: ClaimedMessage) -> None:
         if item.message is None:
             raise UnreadableMessage("the stored message cannot be read")
-        if (await self._turns.answer(item.id, item.message)).payloads:
+        answered = await self._turns.answer(item.id, item.message)
+        send_now = self._send_now.get(item.message.platform)
+        if answered.to_send and send_now is not None:
+            await send_now(answered.to_send)
+        if answered.payloads:
             self._queued.set()
 
     async def _failed(self, item: ClaimedMessage, error: Exception) -> None:
@@ -143,40 +186,50 @@ class OutboundWorker:
             Limits(connector.overall_per_second, connector.per_chat_per_second)
         )
         self._sent_unrecorded: dict[int, str | None] = {}
+        """Calls made whose record failed, by outbox ID: the platform's message ID."""
 
     async def run_once(self) -> int:
         claimed = await self._store.claim_outbound(self._connector.platform)
         await asyncio.gather(*(self._send(item) for item in claimed))
         return len(claimed)
 
-    async def _send(self, item: OutboxItem) -> None:
+    async def send_now(self, calls: list[OutboxItem]) -> None:
+        """Send one reply's calls (leased to this process) in order; stop at one that does not
+        go through (it is retried, the later ones follow it)."""
+        for call in calls:
+            if not await self._send(call):
+                return
+
+    async def _send(self, item: OutboxItem) -> bool:
+        """True when the call went through."""
         if item.id in self._sent_unrecorded:
-            await self._record_sent(item.id, self._sent_unrecorded[item.id])
-            return
+            await self._record_sent(item, self._sent_unrecorded[item.id])
+            return True
         if reason := await self._outside_reply_window(item):
             await self._store.failed(item.id, reason)
-            return
+            return False
         await self._pacing.wait_turn(item.chat_id)
         try:
             message_id = await self._connector.send(item.chat_id, item.payload)
         except DeliveryFailed as failure:
             await self._failed(item, failure)
-            return
+            return False
         except Exception as error:  # a bug must not stop delivery of other messages
             log.exception("send failed unexpectedly (outbox %s)", item.id)
             await self._failed(item, DeliveryFailed(repr(error)))
-            return
+            return False
         DELIVERIES.labels(self._connector.platform, "sent").inc()
         self._sent_unrecorded[item.id] = message_id
-        await self._record_sent(item.id, message_id)
+        await self._record_sent(item, message_id)
+        return True
 
-    async def _record_sent(self, item_id: int, message_id: str | None) -> None:
+    async def _record_sent(self, item: OutboxItem, message_id: str | None) -> None:
         async for attempt in AsyncRetrying(
             wait=wait_exponential(max=_RECORD_RETRY_CAP_S), retry=retry_if_exception_type(Exception)
         ):
             with attempt:
-                await self._store.sent(item_id, message_id)
-        del self._sent_unrecorded[item_id]
+                await self._store.sent(item, message_id)
+        del self._sent_unrecorded[item.id]
 
     async def _failed(self, item: OutboxItem, failure: DeliveryFailed) -> None:
         platform = self._connector.platform
@@ -246,3 +299,4 @@ async def _loop(step: Callable[[], Awaitable[int]], wake: asyncio.Event, poll_s:
             wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), poll_s)
+            await asyncio.sleep(GATHER_S)

@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from cachetools import TTLCache
 
 from bot.core.ports import NluUnavailable
 from bot.metrics import NLU_SECONDS
+
+CACHE_SIZE = 4096
+CACHE_TTL_S = 600.0
+"""Parses of the same (redacted) text are reused for this long: the short answers citizens
+send again and again ("có", "đồng ý", "xin chào", a phone number redacted to its placeholder)
+cost Rasa nothing after the first; a new model is used for every text within this time."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,7 @@ class RasaClient:
     """Calls `POST /model/parse` of a Rasa server started with `--enable-api --auth-token`.
 
     Given several replicas, it takes them in turn and, when one fails, asks the next (each
-    replica at most once per message)."""
+    replica at most once per message). Results are kept for ``CACHE_TTL_S``."""
 
     def __init__(
         self,
@@ -49,12 +56,16 @@ class RasaClient:
         self._timeout = timeout_s
         self._owns_client = client is None
         self._http = client or httpx.AsyncClient(timeout=timeout_s)
+        self._cache: TTLCache[str, NluResult] = TTLCache(CACHE_SIZE, CACHE_TTL_S)
 
     @property
     def base_urls(self) -> list[str]:
         return list(self._base_urls)
 
     async def parse(self, text: str) -> NluResult:
+        if (known := self._cache.get(text)) is not None:
+            NLU_SECONDS.labels("cached").observe(0.0)
+            return known
         started = time.perf_counter()
         first = next(self._turn)
         problems = []
@@ -66,6 +77,7 @@ class RasaClient:
                 problems.append(str(problem))
                 continue
             NLU_SECONDS.labels("ok").observe(time.perf_counter() - started)
+            self._cache[text] = result
             return result
         NLU_SECONDS.labels("unavailable").observe(time.perf_counter() - started)
         raise NluUnavailable("; ".join(problems))
