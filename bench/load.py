@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -100,7 +101,10 @@ class StepResult:
     duplicate_replies: int
     cpu_percent: dict[str, float]
     bot_rss_mib: float
+    load_average: float
+    """The machine's one-minute load average at the end of the step (2 cores)."""
     stage_ms: dict[str, float] = field(default_factory=dict)
+    nlu_cached_share: float = 0.0
 
 
 class Load:
@@ -289,11 +293,13 @@ async def step(
     calls = Counter(chat for _, chat in running.api.delivered) - calls_before
     queued = await queued_per_chat(running.database_url)
     run_chats = {str(p.chat) for p in load.posted}
-    stage_ms = {}
+    stage_ms, counts = {}, {}
     for name, (seconds, count) in stages_after.items():
         before = stages_before.get(name, (0.0, 0.0))
+        counts[name] = count - before[1]
         if count > before[1]:
             stage_ms[name] = (seconds - before[0]) / (count - before[1]) * 1000
+    parses = counts.get("nlu_ok", 0) + counts.get("nlu_cached", 0)
     return StepResult(
         offered_per_s=rate,
         messages=len(load.posted),
@@ -309,7 +315,9 @@ async def step(
             for name in cpu_after
         },
         bot_rss_mib=round(rss_mib(parts["bot"]), 1),
+        load_average=round(os.getloadavg()[0], 1),
         stage_ms={k: round(v, 2) for k, v in sorted(stage_ms.items())},
+        nlu_cached_share=round(counts.get("nlu_cached", 0) / parses, 2) if parses else 0.0,
     )
 
 
@@ -354,6 +362,7 @@ def table(results: list[StepResult]) -> str:
             "sent twice",
             *[f"CPU {name} %" for name in parts],
             "bot RSS MiB",
+            "load average",
         ],
         [
             [
@@ -367,6 +376,7 @@ def table(results: list[StepResult]) -> str:
                 r.duplicate_replies,
                 *[f"{r.cpu_percent.get(name, 0):.0f}" for name in parts],
                 f"{r.bot_rss_mib:.0f}",
+                f"{r.load_average:.1f}",
             ]
             for r in results
         ],

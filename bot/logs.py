@@ -34,6 +34,7 @@ class RedactedJson(JsonFormatter):
 def configure_logging(log_format: str, level: str) -> None:
     """One handler on stderr for the whole process (uvicorn's loggers included)."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level.upper())
     if log_format == "json":
         handler.setFormatter(
             RedactedJson(

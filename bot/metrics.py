@@ -85,9 +85,13 @@ class TimedSearcher:
             return self._searcher.search(text, k)
 
 
-def observe_turn(platform: str, result: TurnResult, seconds: float) -> None:
+def observe_turn(
+    platform: str, result: TurnResult, seconds: float, transaction: Mapping[str, float]
+) -> None:
+    """``transaction``: seconds to open the turn's transaction and to complete and commit it,
+    counted as stages ``Open`` and ``Commit``."""
     TURN_SECONDS.labels(platform).observe(seconds)
-    for stage, stage_seconds in result.timings.items():
+    for stage, stage_seconds in (result.timings | dict(transaction)).items():
         STAGE_SECONDS.labels(stage).observe(stage_seconds)
     reply = result.reply
     if reply is None:

@@ -38,39 +38,57 @@ def _binary(name: str) -> str:
     return str(found)
 
 
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """A running server with an empty database; yields its SQLAlchemy async URL."""
-    root = Path(tempfile.mkdtemp(prefix="pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    port = unused_port()
-    subprocess.run(
-        _as_postgres([_binary("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]),
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-    # The server inherits pg_ctl's output: a log file, not a pipe we would wait on forever.
-    log = root / "server.log"
-    subprocess.run(
-        _as_postgres(
-            [_binary("pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]
-        ),
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+def _reachable_temp_dir() -> str:
+    """A temporary directory the ``postgres`` user can reach (some machines keep /tmp
+    private to root)."""
+    for candidate in (tempfile.gettempdir(), "/var/tmp"):
+        if os.stat(candidate).st_mode & 0o001:
+            return candidate
+    return tempfile.gettempdir()
+
+
+class ThrowawayPostgres:
+    """A server in a temporary directory, with an empty database ``bot``; ``durable``: with
+    fsync (as a real deployment runs), else without (faster tests)."""
+
+    def __init__(self, durable: bool = False) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="pg-", dir=_reachable_temp_dir()))
+        self._data = self.root / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+        self.port = unused_port()
+        subprocess.run(
+            _as_postgres(
+                [_binary("initdb"), "-D", str(self._data), "-U", "postgres", "--auth=trust"]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        self._options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
+        if not durable:
+            self._options += " -c fsync=off"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/bot"
+
+    def start(self) -> None:
+        # The server inherits pg_ctl's output: a log file, not a pipe we would wait on forever.
+        log = self.root / "server.log"
+        self._pg_ctl("-o", self._options, "-l", str(log), "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._pg_ctl("-m", mode, "-w", "stop")
+
+    def create_database(self) -> None:
         subprocess.run(
             _as_postgres(
                 [
                     "psql",
                     "-h",
-                    str(root),
+                    str(self.root),
                     "-p",
-                    str(port),
+                    str(self.port),
                     "-U",
                     "postgres",
                     "-c",
@@ -80,13 +98,40 @@ def postgres_server() -> Iterator[str]:
             check=True,
             capture_output=True,
         )
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/bot"
-    finally:
+
+    def remove(self) -> None:
         subprocess.run(
-            _as_postgres([_binary("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            _as_postgres([_binary("pg_ctl"), "-D", str(self._data), "-m", "immediate", "stop"]),
             capture_output=True,
         )
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _pg_ctl(self, *arguments: str) -> None:
+        subprocess.run(
+            _as_postgres([_binary("pg_ctl"), "-D", str(self._data), *arguments]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+@contextmanager
+def running_postgres(durable: bool = False) -> Iterator[ThrowawayPostgres]:
+    """A running throwaway server with an empty database ``bot``, removed on exit."""
+    server = ThrowawayPostgres(durable)
+    try:
+        server.start()
+        server.create_database()
+        yield server
+    finally:
+        server.remove()
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """A running server with an empty database; yields its SQLAlchemy async URL."""
+    with running_postgres() as server:
+        yield server.url
 
 
 TEMPLATE = "bot_template"

@@ -24,7 +24,7 @@ from bot.core import catalogue
 from bot.settings import Settings
 from bot.storage.database import Database, sqlite_path
 from bot.storage.models import InboxItem, OutboxItem
-from tests.conftest import unused_port
+from tests.conftest import sqlite_only, unused_port
 from tests.console_support import PASSWORD, Client
 from tests.console_support import eventually as until
 from tests.fakes.loopback import serving
@@ -112,6 +112,7 @@ async def test_a_body_over_the_limit_is_refused_unread_and_nothing_is_stored(
 # Poison messages
 
 
+@sqlite_only
 async def test_a_message_that_keeps_failing_is_set_aside_and_its_chat_goes_on(
     platforms: Platforms,
 ) -> None:
@@ -159,6 +160,7 @@ async def test_a_message_that_keeps_failing_is_set_aside_and_its_chat_goes_on(
     assert "POISON" in str(item.message)
 
 
+@sqlite_only
 async def test_an_unreadable_stored_message_is_set_aside_at_once(platforms: Platforms) -> None:
     """What an older version stored without validation (a number as text) never blocks the
     chat: it is a dead letter on its first attempt, and the next message is answered."""
@@ -239,6 +241,7 @@ def locked(path: Path, seconds: float) -> Iterator[None]:
         connection.close()
 
 
+@sqlite_only
 async def test_a_locked_database_delays_replies_but_never_sends_one_twice(
     platforms: Platforms,
 ) -> None:
@@ -256,6 +259,7 @@ async def test_a_locked_database_delays_replies_but_never_sends_one_twice(
     assert len(telegram_texts(platforms.telegram, 931)) == 1
 
 
+@sqlite_only
 async def test_while_the_database_is_unavailable_webhooks_ask_the_platform_to_retry(
     platforms: Platforms,
 ) -> None:

@@ -25,7 +25,12 @@ from bot.storage.database import Database
 from bot.storage.models import Case, InboxItem, Message, OutboxItem, utcnow
 from connectors.base import Payload
 
-LEASE = timedelta(minutes=2)
+INBOX_LEASE = timedelta(seconds=30)
+"""A message being answered is left alone this long; then any process answers it (a turn that
+outlives its lease cannot answer twice: its completion finds the message answered)."""
+OUTBOX_LEASE = timedelta(minutes=2)
+"""A call being made (waiting for its turn within the rate limits, then sent) is left alone
+this long: longer than any wait plus the platform's timeout, since a call cannot be unsent."""
 OUTBOUND_BATCH = 50
 _UNREADABLE_TRACE_CHARS = 500
 _STORED_MESSAGE = TypeAdapter(IncomingMessage)
@@ -95,6 +100,11 @@ class ClaimedMessage:
     message: IncomingMessage | None
 
 
+class AlreadyAnswered(Exception):
+    """Another turn answered this message first (its lease had run out): this turn's changes
+    are rolled back."""
+
+
 class DeliveryStore:
     def __init__(self, database: Database) -> None:
         self._sessions = database.sessions
@@ -116,7 +126,7 @@ class DeliveryStore:
                         platform=message.platform,
                         platform_message_id=message.message_id,
                         message=message_to_json(message),
-                        locked_until=now + LEASE if leased else None,
+                        locked_until=now + INBOX_LEASE if leased else None,
                         attempts=1 if leased else 0,
                     )
                     .returning(InboxItem.id)
@@ -160,7 +170,7 @@ class DeliveryStore:
             leased = await session.execute(
                 update(InboxItem)
                 .where(InboxItem.id.in_(ids))
-                .values(locked_until=now + LEASE, attempts=InboxItem.attempts + 1)
+                .values(locked_until=now + INBOX_LEASE, attempts=InboxItem.attempts + 1)
                 .returning(InboxItem.id, InboxItem.attempts, InboxItem.message)
             )
             rows = sorted(leased, key=lambda row: row.id)
@@ -226,6 +236,18 @@ class DeliveryStore:
         and returned: it sends them at once, without waiting for a claim (if it dies first,
         the lease runs out and any process sends them)."""
         now = utcnow()
+        completed = await session.execute(
+            update(InboxItem)
+            .where(InboxItem.id == item_id, InboxItem.status == "pending")
+            .values(
+                status="done",
+                processed_at=now,
+                locked_until=None,
+                message=message_to_json(message) | {"text": stored_text},
+            )
+        )
+        if not completed.rowcount:  # type: ignore[attr-defined]
+            raise AlreadyAnswered(item_id)
         direct = bool(reply.payloads) and not reply.delivered
         if direct:
             direct = not await session.scalar(
@@ -237,16 +259,6 @@ class DeliveryStore:
                     )
                 )
             )
-        await session.execute(
-            update(InboxItem)
-            .where(InboxItem.id == item_id)
-            .values(
-                status="done",
-                processed_at=now,
-                locked_until=None,
-                message=message_to_json(message) | {"text": stored_text},
-            )
-        )
         calls = [
             OutboxItem(
                 platform=message.platform,
@@ -256,7 +268,7 @@ class DeliveryStore:
                 payload=redacted_payload(payload) if reply.delivered else payload,
                 status="sent" if reply.delivered else "pending",
                 sent_at=now if reply.delivered else None,
-                next_attempt_at=now + LEASE if direct else now,
+                next_attempt_at=now + OUTBOX_LEASE if direct else now,
                 attempts=1 if direct else 0,
                 created_at=now,
             )
@@ -302,10 +314,10 @@ class DeliveryStore:
                 await session.execute(
                     update(OutboxItem)
                     .where(OutboxItem.id.in_([item.id for item in items]))
-                    .values(next_attempt_at=now + LEASE, attempts=OutboxItem.attempts + 1)
+                    .values(next_attempt_at=now + OUTBOX_LEASE, attempts=OutboxItem.attempts + 1)
                 )
         for item in items:  # as stored (the objects are no longer in a session)
-            item.next_attempt_at, item.attempts = now + LEASE, item.attempts + 1
+            item.next_attempt_at, item.attempts = now + OUTBOX_LEASE, item.attempts + 1
         return items
 
     async def sent(self, item: OutboxItem, platform_message_id: str | None) -> None:

@@ -49,14 +49,18 @@ class Turns:
         (the web chat's HTTP response), so it is stored as sent."""
         started = time.perf_counter()
         async with self._records.for_message(message) as conversation:
+            opened = time.perf_counter()
             result = await self._pipeline.handle(message, conversation)
             connector = self._connectors.get(message.platform)
             payloads = connector.render(result.reply) if result.reply and connector else []
             reply = Reply(conversation.id, payloads, delivered)
+            handled = time.perf_counter()
             to_send = await self._store.complete_inbound(
                 conversation.session, item_id, message, result.stored_text, reply
             )
-        observe_turn(message.platform, result, time.perf_counter() - started)
+        finished = time.perf_counter()
+        transaction = {"Open": opened - started, "Commit": finished - handled}
+        observe_turn(message.platform, result, finished - started, transaction)
         return Answered(result.reply, payloads, to_send)
 
     async def answer_now(self, message: IncomingMessage) -> Answered:

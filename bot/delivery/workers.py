@@ -20,7 +20,7 @@ from bot.core.catalogue import CASE_KINDS, label
 from bot.core.messages import Action, IncomingMessage, OutgoingMessage
 from bot.core.safety import redact
 from bot.delivery.pacing import Limits, LocalPacing, Pacing
-from bot.delivery.store import ClaimedMessage, DeliveryStore
+from bot.delivery.store import AlreadyAnswered, ClaimedMessage, DeliveryStore
 from bot.delivery.turns import Turns
 from bot.metrics import DELIVERIES, PLATFORM_ERRORS
 from bot.storage.models import Case, OutboxItem, utcnow
@@ -110,6 +110,8 @@ class InboundWorker:
         for item in items:
             try:
                 await self._answer(item)
+            except AlreadyAnswered:
+                log.info("inbox %s was answered by another turn", item.id)
             except Exception as error:  # one message's failure must not stop the others
                 await self._failed(item, error)
 
