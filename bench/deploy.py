@@ -12,8 +12,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +23,9 @@ import psutil
 from bench.turns import free_port
 from bot.nlu.server import RasaServer
 from bot.settings import PROJECT_ROOT, Settings
+from tests.chroma import chroma_server
 from tests.fakes.telegram_api import FakeBotApi
-from tests.postgres import postgres_server
+from tests.postgres import ThrowawayPostgres, running_postgres
 
 SECRET = "load-secret"
 SERVE = [sys.executable, "-m", "bot", "serve"]
@@ -42,6 +43,7 @@ class Deployment:
     workers: int
     rasa: RasaServer
     env: dict[str, str]
+    postgres: ThrowawayPostgres | None = None
     port: int = field(default_factory=free_port)
     bot: subprocess.Popen[bytes] | None = None
 
@@ -76,8 +78,10 @@ class Deployment:
         """The processes answering webhooks: the workers (or the one process)."""
         if self.bot is None:
             return []
+        if self.workers == 1:
+            return [self.bot.pid]
         children = psutil.Process(self.bot.pid).children()
-        return [child.pid for child in children] if self.workers > 1 else [self.bot.pid]
+        return [c.pid for c in children if "spawn_main" in " ".join(c.cmdline())]
 
     def kill_worker(self) -> int:
         """kill -9 one worker (uvicorn's supervisor starts another); its pid."""
@@ -117,33 +121,6 @@ def _listening_on(port: int) -> list[psutil.Process]:
     return []
 
 
-@contextmanager
-def chroma_server(directory: Path) -> Iterator[str]:
-    """`chroma run` on a free loopback port; its URL."""
-    port = free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    log = (directory.parent / "chroma.log").open("ab")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(directory), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                httpx.get(f"{url}/api/v2/heartbeat", timeout=1.0).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert process.poll() is None and time.monotonic() < deadline, "chroma failed"
-                time.sleep(POLL_S)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 @asynccontextmanager
 async def deployment(
     api: FakeBotApi,
@@ -153,7 +130,8 @@ async def deployment(
     postgres: bool = False,
     **settings: str,
 ) -> AsyncIterator[Deployment]:
-    """The whole deployment, started (the bot ready) and stopped on exit. ``settings``: more
+    """The whole deployment, started (the bot ready) and stopped on exit. ``postgres``: a
+    throwaway PostgreSQL server, durable (fsync on) as a real one. ``settings``: more
     environment variables of the bot."""
     defaults = Settings()
     rasa = RasaServer(
@@ -165,11 +143,8 @@ async def deployment(
         startup_timeout_s=defaults.rasa_startup_timeout_s,
     )
     with ExitStack() as stack:
-        database_url = (
-            stack.enter_context(postgres_server())
-            if postgres
-            else f"sqlite+aiosqlite:///{data_dir / 'bot.db'}"
-        )
+        server = stack.enter_context(running_postgres(durable=True)) if postgres else None
+        database_url = server.url if server else f"sqlite+aiosqlite:///{data_dir / 'bot.db'}"
         env = os.environ | {
             "DATA_DIR": str(data_dir),
             "DATABASE_URL": database_url,
@@ -186,7 +161,7 @@ async def deployment(
         if workers > 1:
             env["CHROMA_URL"] = stack.enter_context(chroma_server(data_dir / "chroma"))
         await rasa.start()
-        running = Deployment(api, data_dir, database_url, workers, rasa, env)
+        running = Deployment(api, data_dir, database_url, workers, rasa, env, server)
         try:
             await running.start_bot()
             yield running

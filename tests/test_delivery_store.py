@@ -12,6 +12,7 @@ from bot.core.messages import Attachment, Event, IncomingMessage
 from bot.core.safety import redact
 from bot.delivery.store import DeliveryStore, Reply
 from bot.delivery.workers import Backoff
+from bot.storage.conversations import ConversationRecords
 from bot.storage.database import Database, migrate
 from bot.storage.models import InboxItem, OutboxItem
 from tests.conftest import fresh_database_url
@@ -53,11 +54,10 @@ async def test_processing_keeps_redacted_text_and_queues_the_reply(database: Dat
     await store.accept(message("m1", "sđt của tôi 0912345678"))
     [item] = await store.claim_inbound()
     assert item.message is not None
-    async with database.sessions() as session, session.begin():
+    async with ConversationRecords(database).for_message(item.message) as conversation:
         stored = redact(item.message.text)
-        await store.complete_inbound(
-            session, item.id, item.message, stored, Reply(1, [{"n": 1}, {"n": 2}])
-        )
+        reply = Reply(conversation.id, [{"n": 1}, {"n": 2}])
+        await store.complete_inbound(conversation.session, item.id, item.message, stored, reply)
     counts = await store.counts()
     assert counts == {"outbox_pending": 2, "inbox_pending": 0, "inbox_dead": 0}
     async with database.sessions() as session:

@@ -12,12 +12,14 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
@@ -359,3 +361,70 @@ async def test_a_conversation_is_created_without_holding_the_turns_connection(
     assert first == second
     async with database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Conversation)) == 1
+
+
+# Several worker processes behind one port
+
+
+@pytest.mark.rasa
+async def test_two_worker_processes_answer_every_message_once_and_report_together(
+    tmp_path: Path, rasa_server: RasaServer
+) -> None:
+    """`serve --workers 2` with a Chroma server: each webhook is taken by either worker, every
+    message is answered once, and /metrics counts the turns of both."""
+    from tests.chroma import chroma_server
+    from tests.conftest import bot_settings, unused_port
+    from tests.fakes.telegram_api import FakeBotApi
+
+    port = unused_port()
+    url = f"http://127.0.0.1:{port}"
+    async with FakeBotApi() as api:
+        with chroma_server(tmp_path / "chroma") as chroma_url:
+            settings = bot_settings(tmp_path, rasa_server, **api.settings("s3cret"))
+            environment = os.environ | {
+                "DATA_DIR": str(tmp_path),
+                "DATABASE_URL": settings.resolved_database_url,
+                "CHROMA_URL": chroma_url,
+                "RASA_URL": rasa_server.url,
+                "RASA_TOKEN": rasa_server.token,
+                "RASA_AUTOSTART": "false",
+                **{key.upper(): value for key, value in api.settings("s3cret").items()},
+            }
+            serve = subprocess.Popen(
+                [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2"],
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                async with httpx.AsyncClient(timeout=5.0) as client:
+                    await eventually(lambda: _answers(url, "/readyz"), timeout_s=120)
+                    workers = psutil.Process(serve.pid).children()
+                    assert sum("spawn_main" in " ".join(w.cmdline()) for w in workers) == 2
+                    for chat in range(20):
+                        update = telegram_text(7000 + chat, "xin chào")
+                        sent = await client.post(
+                            f"{url}/webhooks/telegram",
+                            json=update,
+                            headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"},
+                        )
+                        assert sent.status_code == 200
+                    await eventually(lambda: len(api.calls_of("sendMessage")) >= 20)
+                    await asyncio.sleep(1.0)
+                    chats = Counter(str(p["chat_id"]) for p in api.calls_of("sendMessage"))
+                    assert len(chats) == 20 and set(chats.values()) == {1}
+                    totals = await scrape(url)
+                    turns = totals[
+                        sample("bot_turns_total", action="smalltalk", platform="telegram")
+                    ]
+                    assert turns == 20.0
+            finally:
+                serve.terminate()
+                serve.wait(timeout=60)
+
+
+def _answers(url: str, path: str) -> bool:
+    try:
+        return httpx.get(f"{url}{path}", timeout=2.0).status_code == httpx.codes.OK
+    except httpx.TransportError:
+        return False

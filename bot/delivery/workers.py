@@ -121,7 +121,10 @@ class InboundWorker:
         answered = await self._turns.answer(item.id, item.message)
         send_now = self._send_now.get(item.message.platform)
         if answered.to_send and send_now is not None:
-            await send_now(answered.to_send)
+            try:
+                await send_now(answered.to_send)
+            except Exception:  # answered all the same: the calls are made once their lease ends
+                log.exception("could not send the reply to inbox %s at once", item.id)
         if answered.payloads:
             self._queued.set()
 

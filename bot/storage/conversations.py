@@ -24,6 +24,10 @@ from bot.core.messages import IncomingMessage, OutgoingMessage
 from bot.storage.database import Database
 from bot.storage.models import Attachment, Case, Conversation, Message, StateTransition, utcnow
 
+PLACEHOLDER_HEX_CHARS = 20
+"""A new case's number until its ID makes the real one: unique, within the column's 32
+characters (PostgreSQL enforces the length; SQLite does not)."""
+
 
 def case_number(case_id: int, year: int) -> str:
     return f"KN-{year}-{case_id:06d}"
@@ -133,7 +137,7 @@ class StoredConversation:
     ) -> str:
         """Create a case; with consent, the conversation's files not yet in a case join it."""
         case = Case(
-            number=f"pending-{uuid.uuid4().hex}",
+            number=f"pending-{uuid.uuid4().hex[:PLACEHOLDER_HEX_CHARS]}",
             conversation_id=self.row.id,
             kind=kind,
             reason=reason,
