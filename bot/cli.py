@@ -161,6 +161,7 @@ def serve(
         "host": host,
         "port": port,
         "log_level": "warning",
+        "access_log": False,
         "loop": "uvloop",
         "http": "httptools",
         "proxy_headers": False,  # bot.app believes forwarded addresses of TRUSTED_PROXIES only
