@@ -225,16 +225,17 @@ def update(update_id: int, chat: int, text: str) -> bytes:
 
 
 def cpu_seconds(parts: dict[str, list[psutil.Process]]) -> dict[str, float]:
+    """CPU seconds of each part so far, and of the bot in the kernel (``bot system``)."""
     seconds: dict[str, float] = {}
     for name, processes in parts.items():
-        total = 0.0
         for process in processes:
             try:
                 times = process.cpu_times()
             except psutil.NoSuchProcess:
                 continue
-            total += times.user + times.system
-        seconds[name] = total
+            seconds[name] = seconds.get(name, 0.0) + times.user + times.system
+            if name == "bot":
+                seconds["bot system"] = seconds.get("bot system", 0.0) + times.system
     return seconds
 
 

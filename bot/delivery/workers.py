@@ -32,6 +32,9 @@ _MAX_DOUBLINGS = 30
 _RECORD_RETRY_CAP_S = 5.0
 GATHER_S = 0.01
 """Once woken, a worker waits this long before it claims, so that one claim takes a burst."""
+TURNS_AT_ONCE = 16
+"""Messages this process answers side by side; the others wait their turn in memory (a burst
+beyond what the process can do would otherwise slow every turn down)."""
 
 
 SendNow = Callable[[list[OutboxItem]], Awaitable[None]]
@@ -67,6 +70,7 @@ class InboundWorker:
         self._max_attempts = max_attempts
         self._backoff = backoff or Backoff()
         self._send_now = send_now or {}
+        self._turns_at_once = asyncio.Semaphore(TURNS_AT_ONCE)
         self._chats: dict[tuple[str, str], asyncio.Task[None]] = {}
         """The last message taken of each chat, still being answered."""
 
@@ -83,7 +87,8 @@ class InboundWorker:
     async def _after(self, earlier: asyncio.Task[None] | None, item: ClaimedMessage) -> None:
         if earlier is not None:
             await asyncio.wait([earlier])
-        await self._answer_in_order([item])
+        async with self._turns_at_once:
+            await self._answer_in_order([item])
 
     def _forget(self, chat: tuple[str, str], task: asyncio.Task[None]) -> None:
         if self._chats.get(chat) is task:
