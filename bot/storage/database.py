@@ -67,10 +67,16 @@ class Database:
         """``busy_timeout_s``: how long a SQLite write waits for another one before failing
         (the request then answers 503 and the platform delivers again)."""
         self.url = url
+        on_sqlite = sqlite_path(url) is not None
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+            url,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            # pysqlite opens a transaction only for a write, and every session ends its own;
+            # the pool's extra rollback on return would cost a trip to aiosqlite's thread.
+            pool_reset_on_return=None if on_sqlite else "rollback",
         )
-        if sqlite_path(url) is not None:
+        if on_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_s))
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
