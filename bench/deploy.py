@@ -84,9 +84,12 @@ class Deployment:
         return [c.pid for c in children if "spawn_main" in " ".join(c.cmdline())]
 
     def kill_worker(self) -> int:
-        """kill -9 one worker (uvicorn's supervisor starts another); its pid."""
+        """kill -9 one worker (uvicorn's supervisor starts another; the only process stays
+        down until ``start_bot``); its pid."""
         pid = self.worker_pids()[0]
         os.kill(pid, signal.SIGKILL)
+        if self.bot is not None and pid == self.bot.pid:
+            self.bot.wait()
         return pid
 
     def stop_bot(self) -> None:

@@ -3,9 +3,10 @@ a steady load through the Telegram webhook while one part fails, then a bounded 
 reply.
 
 1. kill -9 one of two bot workers (PostgreSQL) in the middle of the load; uvicorn's supervisor
-   starts another. Every accepted message must be answered exactly once.
-2. Rasa stopped for 30 s, then started again: answers come from retrieval meanwhile, NLU is used
-   again once it is back.
+   starts another. kill -9 the only bot process (SQLite) and start it again 5 s later. Every
+   accepted message must be answered exactly once.
+2. Rasa stopped for 30 s, then started again: answers come from retrieval meanwhile. (The load
+   ends before Rasa is back, so its return is not exercised here.)
 3. PostgreSQL stopped for 10 s: webhooks answer 503, Telegram (the generator) delivers again;
    nothing is lost.
 4. The Bot API down for a minute: the outbox retries and catches up, in order per chat.
@@ -167,6 +168,17 @@ async def kill_a_worker(running: Deployment) -> None:
     running.kill_worker()
 
 
+def kill_and_restart_after(seconds: float) -> Fault:
+    """kill -9 the only bot process, start it again ``seconds`` later."""
+
+    async def fault(running: Deployment) -> None:
+        running.kill_worker()
+        await asyncio.sleep(seconds)
+        await running.start_bot()
+
+    return fault
+
+
 def stop_rasa_for(seconds: float) -> Fault:
     async def fault(running: Deployment) -> None:
         await running.rasa.stop()
@@ -196,6 +208,7 @@ def platform_down_for(seconds: float) -> Fault:
 
 RUNS: list[tuple[str, dict[str, Any], Fault]] = [
     ("kill -9 one of 2 workers (PostgreSQL)", {"workers": 2, "postgres": True}, kill_a_worker),
+    ("kill -9 the only process (SQLite), restarted 5 s later", {}, kill_and_restart_after(5.0)),
     ("Rasa stopped 30 s", {}, stop_rasa_for(30.0)),
     ("PostgreSQL stopped 10 s", {"postgres": True}, stop_database_for(10.0)),
     ("Bot API down 60 s", {"DELIVERY_BACKOFF_CAP_S": "5"}, platform_down_for(60.0)),
