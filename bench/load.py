@@ -161,7 +161,7 @@ class Load:
             self._ready.append((at + THINK_S, session))
 
     async def run(self, chats: Iterator[int], updates: Iterator[int]) -> None:
-        # aiohttp: a third of httpx's CPU per request, which the bot would otherwise lose.
+        # aiohttp: about a quarter of httpx's CPU per request, which the bot would otherwise lose.
         client = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=30.0),
             connector=aiohttp.TCPConnector(limit=MAX_IN_FLIGHT),
