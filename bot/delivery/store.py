@@ -89,6 +89,8 @@ class Reply:
     payloads: Sequence[Payload]
     delivered: bool = False
     """Already handed to the citizen (in the web chat's HTTP response): stored as sent."""
+    send_at_once: bool = False
+    """The caller sends the calls itself right after the commit, so they may be leased to it."""
 
 
 @dataclass(frozen=True)
@@ -232,9 +234,9 @@ class DeliveryStore:
         ``stored_text``, its redacted form) and queue the reply's API calls. Committed with
         the turn or not at all, so a reply is queued exactly once.
 
-        When nothing else waits to be sent to the chat, the calls are leased to this process
-        and returned: it sends them at once, without waiting for a claim (if it dies first,
-        the lease runs out and any process sends them)."""
+        When the caller sends at once and nothing else waits to be sent to the chat, the calls
+        are leased to this process and returned: it sends them without waiting for a claim (if
+        it dies first, the lease runs out and any process sends them)."""
         now = utcnow()
         completed = await session.execute(
             update(InboxItem)
@@ -248,7 +250,7 @@ class DeliveryStore:
         )
         if not completed.rowcount:  # type: ignore[attr-defined]
             raise AlreadyAnswered(item_id)
-        direct = bool(reply.payloads) and not reply.delivered
+        direct = reply.send_at_once and bool(reply.payloads) and not reply.delivered
         if direct:
             direct = not await session.scalar(
                 select(

@@ -43,17 +43,23 @@ class Turns:
         self._connectors = connectors
 
     async def answer(
-        self, item_id: int, message: IncomingMessage, delivered: bool = False
+        self,
+        item_id: int,
+        message: IncomingMessage,
+        delivered: bool = False,
+        send_at_once: bool = False,
     ) -> Answered:
         """Answer a stored inbox item. ``delivered``: the caller hands the reply over itself
-        (the web chat's HTTP response), so it is stored as sent."""
+        (the web chat's HTTP response), so it is stored as sent. ``send_at_once``: the caller
+        sends the reply's calls (``to_send``) itself right after; otherwise the outbound
+        workers' claims send them."""
         started = time.perf_counter()
         async with self._records.for_message(message) as conversation:
             opened = time.perf_counter()
             result = await self._pipeline.handle(message, conversation)
             connector = self._connectors.get(message.platform)
             payloads = connector.render(result.reply) if result.reply and connector else []
-            reply = Reply(conversation.id, payloads, delivered)
+            reply = Reply(conversation.id, payloads, delivered, send_at_once)
             handled = time.perf_counter()
             to_send = await self._store.complete_inbound(
                 conversation.session, item_id, message, result.stored_text, reply

@@ -123,8 +123,10 @@ class InboundWorker:
     async def _answer(self, item: ClaimedMessage) -> None:
         if item.message is None:
             raise UnreadableMessage("the stored message cannot be read")
-        answered = await self._turns.answer(item.id, item.message)
         send_now = self._send_now.get(item.message.platform)
+        answered = await self._turns.answer(
+            item.id, item.message, send_at_once=send_now is not None
+        )
         if answered.to_send and send_now is not None:
             try:
                 await send_now(answered.to_send)
