@@ -9,7 +9,7 @@ BOT := $(VENV)/bin/python -m bot
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test browser venv rasa-venv nlu-model nlu-eval index bench eval clean
+.PHONY: demo test test-postgres postgres browser venv rasa-venv nlu-model nlu-eval index bench eval clean
 
 venv: $(VENV)/.installed
 rasa-venv: $(RASA_VENV)/.installed
@@ -49,10 +49,28 @@ browser:
 		$$sudo apt-get install -y -qq chromium >/dev/null \
 			|| { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq chromium >/dev/null; }; }
 
-test: nlu-model index browser
+test: nlu-model index browser postgres
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/python -m pytest
+
+# PostgreSQL for the second pass: Debian's server binaries (the tests start a throwaway server).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql for the PostgreSQL pass"; \
+		sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$sudo apt-get install -y -qq postgresql >/dev/null \
+			|| { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq postgresql >/dev/null; }; }
+
+# The tests that store anything, again on a throwaway PostgreSQL server (TEST_DATABASE_URL);
+# the others (parsing, retrieval, NLU, safety patterns, the browser) do not depend on storage.
+STORAGE_TESTS := tests/test_delivery_store.py tests/test_turn_transaction.py \
+	tests/test_pipeline.py tests/test_transcripts.py tests/test_operations.py \
+	tests/test_platform_delivery.py tests/test_telegram.py tests/test_zalo.py tests/test_faults.py \
+	tests/test_web.py tests/test_demo_admin.py tests/test_console.py \
+	tests/test_console_security.py tests/test_console_reports.py
+test-postgres: nlu-model index postgres
+	$(VENV)/bin/python -m tests.postgres $(VENV)/bin/python -m pytest $(STORAGE_TESTS)
 
 eval: index
 	$(BOT) eval
@@ -61,13 +79,16 @@ eval: index
 nlu-eval: $(VENV)/.installed $(RASA_VENV)/.installed
 	$(VENV)/bin/python -m bench.nlu_cv
 
-bench: nlu-model
+bench: nlu-model postgres
 	$(VENV)/bin/python -m bench.retrieval
 	$(VENV)/bin/python -m bench.answers
 	$(VENV)/bin/python -m bench.turns
 	$(VENV)/bin/python -m bench.delivery
 	$(VENV)/bin/python -m bench.chaos
 	$(VENV)/bin/python -m bench.publishing
+	$(VENV)/bin/python -m bench.load
+	$(VENV)/bin/python -m bench.load --workers 2 --postgres --out var/bench/load-postgres.json
+	$(VENV)/bin/python -m bench.faults
 
 clean:
 	rm -rf var rasa_project/models

@@ -173,6 +173,7 @@ async def run(platform: str, data_dir: Path, total: int) -> dict[str, Any]:
     base = {
         "data_dir": data_dir,
         "rasa_url": f"http://127.0.0.1:{free_port()}",
+        "telegram_messages_per_s": TelegramConnector.overall_per_second,
     }
     if platform == "telegram":
         async with FakeBotApi() as api:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -20,8 +21,9 @@ from bot.console.routes import ROUTES as CONSOLE_ROUTES
 from bot.console.routes import STATIC_DIR as CONSOLE_STATIC_DIR
 from bot.core import catalogue
 from bot.delivery.service import running_delivery
-from bot.runtime import Progress, running_bot
-from bot.settings import Settings
+from bot.jobs import running_jobs
+from bot.runtime import Progress, retention_policy, running_bot
+from bot.settings import Settings, get_settings
 from bot.web.chat import (
     PHOTO_PATH,
     STATIC_DIR,
@@ -31,7 +33,7 @@ from bot.web.chat import (
     chat_photo,
     chat_updates,
 )
-from bot.web.health import health
+from bot.web.health import liveness, metrics, readiness
 from bot.web.middleware import BodyLimit, SecurityHeaders
 from bot.web.webhooks import webhook
 
@@ -48,9 +50,13 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
             for platform, connector in runtime.connectors.items():
                 if not connector.ready:
                     progress(f"{platform}: {connector.problem}; thử lại trong nền.")
-            async with running_delivery(
-                runtime.store, runtime.turns, runtime.connectors, settings
-            ) as delivery:
+            every = timedelta(hours=settings.retention_interval_h)
+            async with (
+                running_delivery(
+                    runtime.store, runtime.turns, runtime.connectors, settings, runtime.pacing
+                ) as delivery,
+                running_jobs(runtime.database, retention_policy(settings), every),
+            ):
                 for platform in delivery.webhooks:
                     progress(f"Webhook: /webhooks/{platform}")
                 app.state.delivery = delivery
@@ -63,7 +69,9 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
             Route("/api/chat/updates", chat_updates),
             Route("/api/chat/history", chat_history),
             Route(PHOTO_PATH, chat_photo, methods=["POST"]),
-            Route("/healthz", health),
+            Route("/healthz", liveness),
+            Route("/readyz", readiness),
+            Route("/metrics", metrics),
             Route("/webhooks/{platform}", webhook, methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             Mount(
@@ -86,6 +94,15 @@ def create_app(settings: Settings, progress: Progress) -> Starlette:
         exception_handlers={SQLAlchemyError: database_unavailable},
         lifespan=lifespan,
     )
+
+
+def worker_app() -> Starlette:
+    """The app of one of several worker processes (``serve --workers``), from the environment."""
+    from bot.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings, lambda message: log.info("%s", message))
 
 
 def proxies(settings: Settings) -> list[Middleware]:

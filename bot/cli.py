@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import logging
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -21,11 +20,11 @@ from rich.console import Console
 
 from bot.core import catalogue
 from bot.core.messages import IncomingMessage, OutgoingMessage
-from bot.core.safety import install_log_redaction
 from bot.editing.library import Library, NotAllowed
 from bot.editing.words import describe, unreadable
+from bot.logs import configure_logging
 from bot.runtime import Runtime, local_now, open_knowledge_base, opened_library, running_bot
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from knowledge_base.importing import UnreadableFile
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Consumer-rights chatbot.")
@@ -63,8 +62,8 @@ def read_jsonl() -> Iterator[tuple[str | None, str | None]]:
 
 @app.callback()
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    install_log_redaction()
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
 
 
 @app.command()
@@ -161,20 +160,34 @@ def chat() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default BOT_WORKERS).", min=1)
+    ] = None,
 ) -> None:
-    """Run the web app: web chat at /, health at /healthz."""
+    """Run the web app: web chat at /, liveness /healthz, readiness /readyz, /metrics."""
     import uvicorn
 
     from bot.app import create_app
 
+    settings = get_settings()
+    workers = workers or settings.bot_workers
+    server_options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "loop": "uvloop",
+        "http": "httptools",
+        "proxy_headers": False,  # bot.app believes forwarded addresses of TRUSTED_PROXIES only
+    }
     progress(f"Trang hỏi đáp: http://{host}:{port}/")
-    uvicorn.run(
-        create_app(get_settings(), progress),
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=False,  # bot.app believes forwarded addresses of TRUSTED_PROXIES only
-    )
+    if workers == 1:
+        uvicorn.run(create_app(settings, progress), **server_options)
+        return
+    from bot.workers import shared_by_workers
+
+    with shared_by_workers(settings, workers, progress):
+        uvicorn.run("bot.app:worker_app", factory=True, workers=workers, **server_options)
 
 
 @app.command()
@@ -263,6 +276,115 @@ def check() -> None:
     if problems:
         raise typer.Exit(1)
     stderr.print("[green]✓[/green] Nội dung hợp lệ: mọi trích dẫn đều có trong văn bản pháp luật.")
+
+
+def run_on_database(settings: Settings, work: Any) -> Any:
+    """``work(database)`` on the migrated database of ``settings``."""
+    from bot.storage.database import Database, migrate
+
+    async def run() -> Any:
+        await migrate(settings.resolved_database_url)
+        database = Database(settings.resolved_database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def operator() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+maintenance_app = typer.Typer(
+    no_args_is_help=True, help="Maintenance switch: citizens get a notice, staff keep working."
+)
+app.add_typer(maintenance_app, name="maintenance")
+
+
+@maintenance_app.command("on")
+def maintenance_on(
+    message: Annotated[
+        str, typer.Option("--message", "-m", help="What citizens are told (the hotline follows).")
+    ] = "",
+) -> None:
+    """Answer every citizen with the notice and the hotline (every process, within seconds)."""
+    from bot.storage.switches import Maintenance
+
+    run_on_database(get_settings(), lambda db: Maintenance(db).switch(True, message, operator()))
+    stderr.print("[yellow]Maintenance on:[/yellow] citizens get the notice; staff keep working.")
+
+
+@maintenance_app.command("off")
+def maintenance_off() -> None:
+    """Answer citizens normally again."""
+    from bot.storage.switches import Maintenance
+
+    run_on_database(get_settings(), lambda db: Maintenance(db).switch(False, "", operator()))
+    stderr.print("[green]Maintenance off.[/green]")
+
+
+@maintenance_app.command("status")
+def maintenance_status() -> None:
+    """Print `{"maintenance": true|false, "message": …}`."""
+    from bot.storage.switches import Maintenance
+
+    notice = run_on_database(get_settings(), lambda db: Maintenance(db).current())
+    write_json_line({"maintenance": notice is not None, "message": notice or ""})
+
+
+retention_app = typer.Typer(no_args_is_help=True, help="Retention of conversations and cases.")
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("run")
+def retention_run() -> None:
+    """Anonymise or delete what is past its retention period now; prints what was done."""
+    from dataclasses import asdict
+
+    from bot.runtime import retention_policy
+    from bot.storage.retention import apply_retention
+
+    settings = get_settings()
+    policy = retention_policy(settings)
+    report = run_on_database(settings, lambda db: apply_retention(db, policy))
+    write_json_line(asdict(report))
+
+
+@app.command("backup")
+def backup_database(
+    target: Annotated[Path, typer.Argument(help="The backup file to write.")],
+) -> None:
+    """Back up the database (safe while the bot runs)."""
+    from bot.storage.backup import BackupError, backup
+
+    try:
+        backup(get_settings().resolved_database_url, target)
+    except BackupError as error:
+        stderr.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    stderr.print(f"[green]✓[/green] Backup: {target}")
+
+
+@app.command("restore")
+def restore_database(
+    source: Annotated[Path, typer.Argument(help="A file written by `backup`.")],
+) -> None:
+    """Replace the database's content with a backup (stop every bot process first)."""
+    from bot.storage.backup import BackupError, restore
+    from bot.storage.database import migrate
+
+    settings = get_settings()
+    try:
+        restore(settings.resolved_database_url, source)
+    except BackupError as error:
+        stderr.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    asyncio.run(migrate(settings.resolved_database_url))  # a backup of an older version
+    stderr.print(f"[green]✓[/green] Restored from {source}")
 
 
 telegram_app = typer.Typer(no_args_is_help=True, help="Telegram: set the webhook.")

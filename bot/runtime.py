@@ -27,10 +27,11 @@ from bot.core.intake import OPTIONS_GUIDANCE, ComplaintIntake
 from bot.core.llm import LlmComposer
 from bot.core.messages import Action
 from bot.core.pipeline import TurnPipeline
-from bot.core.ports import Clock, IntentParser
+from bot.core.ports import Clock, IntentParser, MaintenanceSwitch
 from bot.core.router import Router
 from bot.core.stages.asked_for_person import AskedForPerson
 from bot.core.stages.dialogue import ContinueDialogue
+from bot.core.stages.maintenance import UnderMaintenance
 from bot.core.stages.normalise import Normalise
 from bot.core.stages.nothing_to_read import NothingToRead
 from bot.core.stages.offer_staff import OfferStaffWhenStuck
@@ -42,16 +43,20 @@ from bot.core.stages.staff_hold import WhileStaffHold
 from bot.core.stages.understand import Understand
 from bot.core.turn import Handler
 from bot.delivery.conversations import ConversationService
+from bot.delivery.pacing import Limits, LocalPacing, Pacing, SharedPacing
 from bot.delivery.store import DeliveryStore
 from bot.delivery.turns import Turns
 from bot.editing.library import Library, LibraryConfig
+from bot.metrics import TimedSearcher
 from bot.nlu.client import RasaClient
 from bot.nlu.server import RasaServer, resolve_rasa_token
 from bot.settings import Settings
 from bot.storage.conversations import ConversationRecords
-from bot.storage.database import Database, migrate
+from bot.storage.database import Database, migrate, sqlite_path
 from bot.storage.photos import PhotoStore
+from bot.storage.retention import RetentionMode, RetentionPolicy
 from bot.storage.secrets import private_dir, stored_secret
+from bot.storage.switches import Maintenance
 from bot.storage.tokens import TokenStore
 from bot.web.chat import WebChat
 from bot.web.ratelimit import RequestLimits
@@ -79,6 +84,7 @@ def build_library(settings: Settings, database: Database) -> Library:
         index_root=settings.resolved_chroma_dir,
         embedding_model_path=settings.embedding_model_path,
         gate_max_drop=settings.kb_gate_max_drop,
+        chroma_url=settings.chroma_url,
     )
     return Library(database, config, load_devset())
 
@@ -148,7 +154,11 @@ def answer_floors(settings: Settings) -> AnswerFloors:
 
 
 def build_pipeline(
-    settings: Settings, kb: KnowledgeBase, parser: IntentParser, clock: Clock = local_now
+    settings: Settings,
+    kb: KnowledgeBase,
+    parser: IntentParser,
+    maintenance: MaintenanceSwitch,
+    clock: Clock = local_now,
 ) -> TurnPipeline:
     """The turn as a literal list of stages, and the handlers they route to."""
     composer = build_composer(settings, kb)
@@ -157,7 +167,7 @@ def build_pipeline(
     def today() -> date:
         return clock().date()
 
-    searcher = InForceSearcher(kb.searcher, kb.corpus, today)
+    searcher = TimedSearcher(InForceSearcher(kb.searcher, kb.corpus, today))
     law = LawQuestion(searcher, composer, answer_floors(settings), today=today)
     hours = WorkingHours.parse(settings.working_hours, settings.working_days, settings.timezone)
     handoff = Handoff(hours, settings.staff_expected_wait_min, clock)
@@ -195,6 +205,7 @@ def build_pipeline(
             Normalise(settings.max_message_chars),
             Record(),
             WhileStaffHold(understand, case_status, settings.intent_confidence_floor),
+            UnderMaintenance(maintenance),
             NothingToRead(),
             Safety(),
             understand,
@@ -219,6 +230,7 @@ async def build_connectors(settings: Settings, database: Database) -> dict[str, 
             settings.telegram_webhook_secret,
             settings.telegram_api_base,
         )
+        telegram.overall_per_second = settings.telegram_messages_per_s
         await telegram.start()
         connectors[telegram.platform] = telegram
     if settings.zalo_enabled:
@@ -253,6 +265,28 @@ def build_web_chat(settings: Settings, connector: WebChatConnector) -> WebChat:
     return WebChat(connector, WebSessions(secret), limits, photos, settings.web_photo_max_bytes)
 
 
+def retention_policy(settings: Settings) -> RetentionPolicy:
+    return RetentionPolicy(
+        settings.conversation_retention_days,
+        settings.case_retention_days,
+        RetentionMode(settings.retention_mode),
+    )
+
+
+def build_pacing(database: Database, processes: int) -> Callable[[Connector], Pacing]:
+    """Each platform's rate limits: in this process's memory when it is the only one (one
+    process on SQLite), through the database otherwise, so that every process together keeps
+    within them."""
+
+    def pacing(connector: Connector) -> Pacing:
+        limits = Limits(connector.overall_per_second, connector.per_chat_per_second)
+        if processes == 1 and sqlite_path(database.url) is not None:
+            return LocalPacing(limits)
+        return SharedPacing(database, connector.platform, limits)
+
+    return pacing
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -265,6 +299,8 @@ class Runtime:
     turns: Turns
     conversations: ConversationService
     web: WebChat
+    maintenance: Maintenance
+    pacing: Callable[[Connector], Pacing]
     library: Library
     generation: int
     clock: Clock = local_now
@@ -274,7 +310,7 @@ class Runtime:
         either the old pipeline or the new one, never a mix)."""
         if generation == self.generation:
             return
-        self.pipeline = build_pipeline(self.settings, kb, self.rasa, self.clock)
+        self.pipeline = build_pipeline(self.settings, kb, self.rasa, self.maintenance, self.clock)
         self.kb, self.generation = kb, generation
         self.turns.use(self.pipeline)
 
@@ -301,6 +337,7 @@ async def running_bot(
     private_dir(settings.data_dir)
     token = resolve_rasa_token(settings)
     server = RasaServer.from_settings(settings, token, log=progress)
+    replicated = len(settings.rasa_urls) > 1
     progress("Đang chuẩn bị cơ sở dữ liệu và chỉ mục tri thức…")
     await migrate(settings.resolved_database_url)
     database = Database(settings.resolved_database_url, settings.database_busy_timeout_s)
@@ -308,19 +345,22 @@ async def running_bot(
     generation, kb = await library.open_active()
     for error in kb.corpus.errors:
         progress(f"Lỗi văn bản pháp luật: {error}")
-    if settings.rasa_autostart:
+    if settings.rasa_autostart and not replicated:
         progress("Đang khởi động máy chủ Rasa (có thể mất khoảng 30 giây)…")
         try:
             await server.start()
         except Exception as error:
             progress(f"Không khởi động được Rasa: {error}. Bot vẫn trả lời từ chỉ mục.")
-    rasa = RasaClient(settings.rasa_url, token, settings.rasa_timeout_s)
+    rasa = RasaClient(settings.rasa_urls, token, settings.rasa_timeout_s)
     web = WebChatConnector()
     connectors: dict[str, Connector] = {web.platform: web}
+    tasks: list[asyncio.Task[None]] = []
     try:
         if platforms:
             connectors |= await build_connectors(settings, database)
-        pipeline = build_pipeline(settings, kb, rasa, clock)
+        maintenance = Maintenance(database)
+        tasks.append(asyncio.create_task(maintenance.keep_fresh()))
+        pipeline = build_pipeline(settings, kb, rasa, maintenance, clock)
         records = ConversationRecords(database)
         store = DeliveryStore(database)
         runtime = Runtime(
@@ -334,16 +374,18 @@ async def running_bot(
             turns=Turns(records, pipeline, store, connectors),
             conversations=ConversationService(records, store, connectors),
             web=build_web_chat(settings, web),
+            maintenance=maintenance,
+            pacing=build_pacing(database, settings.bot_workers),
             library=library,
             generation=generation,
             clock=clock,
         )
-        follower = asyncio.create_task(runtime.follow_generations(progress))
-        try:
-            yield runtime
-        finally:
-            follower.cancel()
+        tasks.append(asyncio.create_task(runtime.follow_generations(progress)))
+        yield runtime
     finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for connector in connectors.values():
             await connector.aclose()
         await rasa.aclose()

@@ -25,11 +25,17 @@ class Settings(BaseSettings):
         30.0, description="How long a SQLite write waits for another; then 503, retried later."
     )
     chroma_dir: Path | None = Field(None, description="Chroma directory; empty = data_dir/chroma.")
+    chroma_url: str = Field(
+        "",
+        description="A Chroma server (`chroma run`), e.g. http://chroma:8000; empty = chroma_dir.",
+    )
     embedding_model_path: Path | None = Field(
         None, description="Local sentence-transformers model; empty = offline hashing embedding."
     )
 
-    rasa_url: str = Field("http://127.0.0.1:5005", description="Rasa HTTP API.")
+    rasa_url: str = Field(
+        "http://127.0.0.1:5005", description="Rasa HTTP API; several replicas comma-separated."
+    )
     rasa_token: str = Field("", description="Rasa auth token; empty = generated in data_dir.")
     rasa_autostart: bool = Field(True, description="Start a Rasa server when none answers.")
     rasa_venv: Path = Field(PROJECT_ROOT / ".venv-rasa", description="Rasa's virtualenv.")
@@ -130,6 +136,31 @@ class Settings(BaseSettings):
     editor_upload_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest file an editor may import from the console."
     )
+    telegram_messages_per_s: float = Field(
+        30.0, description="Telegram messages per second for the whole bot (all processes)."
+    )
+
+    bot_workers: int = Field(1, ge=1, description="Worker processes `serve` runs behind its port.")
+    log_format: str = Field("text", pattern="^(text|json)$", description="text or json logs.")
+    log_level: str = Field("WARNING", description="Level of the bot's logs.")
+    metrics_token: str = Field(
+        "", description="Bearer token /metrics asks for; empty = open (keep it off the internet)."
+    )
+    ready_max_backlog: int = Field(
+        500, description="/readyz reports `backlog` past this many messages waiting for a turn."
+    )
+    conversation_retention_days: int = Field(
+        365, ge=1, description="Conversations inactive longer than this are anonymised or deleted."
+    )
+    case_retention_days: int = Field(
+        3650, ge=1, description="Conversations with a case (and the case file) are kept this long."
+    )
+    retention_mode: str = Field(
+        "anonymise", pattern="^(anonymise|delete)$", description="anonymise or delete old texts."
+    )
+    retention_interval_h: float = Field(
+        24.0, ge=0, description="How often `serve` runs the retention job; 0 = never."
+    )
 
     public_url: str = Field(
         "http://127.0.0.1:8000", description="Where staff reach this app (links in notifications)."
@@ -147,6 +178,10 @@ class Settings(BaseSettings):
     def zalo_enabled(self) -> bool:
         has_token = bool(self.zalo_access_token or self.zalo_refresh_token)
         return bool(self.zalo_app_id and self.zalo_oa_secret_key and has_token)
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [url.strip() for url in self.rasa_url.split(",") if url.strip()]
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import chromadb
+from chromadb.api import ClientAPI
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
@@ -30,6 +32,27 @@ class SyncReport:
         return bool(self.added or self.updated or self.deleted)
 
 
+def chroma_client(location: Path | str) -> ClientAPI:
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if isinstance(location, str):
+        url = urlsplit(location)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 80),
+            ssl=url.scheme == "https",
+            settings=settings,
+        )
+    location.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(location), settings=settings)
+
+
+def drop_collection(url: str, collection: str) -> None:
+    """Delete ``collection`` from the Chroma server at ``url`` (gone already: nothing to do)."""
+    client = chroma_client(url)
+    if collection in {c.name for c in client.list_collections()}:
+        client.delete_collection(collection)
+
+
 class VectorIndex:
     """A Chroma collection through LangChain, always with our own embedding function.
 
@@ -37,11 +60,17 @@ class VectorIndex:
     because every write and query goes through LangChain with ``embedding`` set.
     """
 
-    def __init__(self, directory: Path, embedding: Embeddings, embedding_name: str) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(directory), settings=ChromaSettings(anonymized_telemetry=False)
-        )
+    def __init__(
+        self,
+        location: Path | str,
+        embedding: Embeddings,
+        embedding_name: str,
+        collection: str = COLLECTION,
+    ) -> None:
+        """``location``: a directory of this process's own, or the URL of a Chroma server
+        (``chroma run``) that several processes share, with one ``collection`` per index."""
+        self._client = chroma_client(location)
+        self._collection_name = collection
         self._embedding = embedding
         self.embedding_name = embedding_name
         self.store = self._open_store()
@@ -51,7 +80,7 @@ class VectorIndex:
 
     def _open_store(self) -> Chroma:
         return Chroma(
-            collection_name=COLLECTION,
+            collection_name=self._collection_name,
             embedding_function=self._embedding,
             client=self._client,
             collection_metadata={"hnsw:space": "cosine", "embedding": self.embedding_name},

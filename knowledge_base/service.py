@@ -12,7 +12,7 @@ from knowledge_base.content import Content, Sources, assemble
 from knowledge_base.embeddings import load_embeddings
 from knowledge_base.evaluation import load_devset
 from knowledge_base.guidance import GUIDANCE_DIR, GuidanceEntry
-from knowledge_base.index import SyncReport, VectorIndex
+from knowledge_base.index import COLLECTION, SyncReport, VectorIndex
 from knowledge_base.legal import Corpus
 from knowledge_base.lexicon import LEXICON_PATH, Lexicon
 from knowledge_base.phrasings import PHRASINGS_DIR
@@ -21,6 +21,11 @@ from knowledge_base.search import HybridSearcher
 
 MODELS_DIR = "models"
 """Beside the index: the article classifier, keyed by its training examples."""
+
+
+def server_collection(directory: Path) -> str:
+    """The Chroma server collection that stands for an index directory."""
+    return f"{COLLECTION}-{directory.name}"
 
 
 @dataclass
@@ -54,13 +59,24 @@ class KnowledgeBase:
         embedding_model_path: Path | None = None,
         lexicon_path: Path = LEXICON_PATH,
         reuse_dir: Path | None = None,
+        chroma_url: str = "",
     ) -> KnowledgeBase:
         """Index ``content`` in ``chroma_dir`` (only what that directory does not hold yet is
         written; vectors of unchanged units are taken from ``reuse_dir``, an earlier
-        generation's index, instead of being embedded again)."""
+        generation's index, instead of being embedded again). With ``chroma_url`` the vectors
+        live on that Chroma server instead, in a collection named after the directory."""
         embedding = load_embeddings(embedding_model_path)
-        index = VectorIndex(chroma_dir, embedding, embedding.name)
-        reuse = VectorIndex(reuse_dir, embedding, embedding.name) if reuse_dir else None
+
+        def vectors(directory: Path) -> VectorIndex:
+            if chroma_url:
+                return VectorIndex(
+                    chroma_url, embedding, embedding.name, server_collection(directory)
+                )
+            return VectorIndex(directory, embedding, embedding.name)
+
+        chroma_dir.mkdir(parents=True, exist_ok=True)
+        index = vectors(chroma_dir)
+        reuse = vectors(reuse_dir) if reuse_dir else None
         chunks = build_chunks(content.corpus, content.guidance, content.phrasings)
         started = time.perf_counter()
         report = index.sync(chunks, reuse)

@@ -3,6 +3,7 @@ a real Rasa server on a free port."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import uuid
@@ -25,10 +26,36 @@ from bot.runtime import build_pipeline, local_now
 from bot.settings import PROJECT_ROOT, Settings
 from bot.storage.conversations import ConversationRecords
 from bot.storage.database import Database, migrate
+from bot.storage.switches import Maintenance
 from connectors.base import Connector
 from knowledge_base.service import KnowledgeBase
 
 CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+"""A PostgreSQL server (``postgresql+asyncpg://user@host:port/postgres``) for the second CI
+pass: every test database is then a fresh one on it. Empty: SQLite files."""
+ON_POSTGRES = bool(TEST_DATABASE_URL)
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="works on the SQLite file itself")
+_postgres_databases: list[Any] = []
+
+
+def fresh_database_url(directory: Path) -> str:
+    """A new, empty database of the test's own: a SQLite file in ``directory``, or (second
+    pass) a fresh migrated database on ``TEST_DATABASE_URL``'s server."""
+    if not ON_POSTGRES:
+        return f"sqlite+aiosqlite:///{directory / 'bot.db'}"
+    if not _postgres_databases:
+        from tests.postgres import FreshDatabases
+
+        _postgres_databases.append(FreshDatabases(TEST_DATABASE_URL))
+    return str(_postgres_databases[0].create())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def drop_test_databases() -> Iterator[None]:
+    yield
+    for databases in _postgres_databases:
+        databases.drop_all()
 
 
 def _forbidden(*args: object, **kwargs: object) -> None:
@@ -91,8 +118,8 @@ async def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
 
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated SQLite database of the test's own."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    """A migrated database of the test's own (SQLite, or PostgreSQL in the second pass)."""
+    url = fresh_database_url(tmp_path)
     await migrate(url)
     database = Database(url)
     yield database
@@ -100,7 +127,10 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 def bot_settings(data_dir: Path, rasa: RasaServer, **extra: Any) -> Settings:
-    """Settings of a bot app using the session's Rasa server and its own data directory."""
+    """Settings of a bot app using the session's Rasa server, its own data directory and its
+    own database."""
+    if ON_POSTGRES and "database_url" not in extra:
+        extra["database_url"] = fresh_database_url(data_dir)
     return Settings(
         data_dir=data_dir,
         rasa_url=rasa.url,
@@ -123,7 +153,10 @@ class BotUnderTest:
         clock: Clock = local_now,
         connectors: dict[str, Connector] | None = None,
     ) -> None:
-        pipeline = build_pipeline(settings or Settings(), knowledge_base, parser, clock)
+        self.maintenance = Maintenance(database)
+        pipeline = build_pipeline(
+            settings or Settings(), knowledge_base, parser, self.maintenance, clock
+        )
         self.records = ConversationRecords(database)
         self.store = DeliveryStore(database)
         self.turns = Turns(self.records, pipeline, self.store, connectors or {})

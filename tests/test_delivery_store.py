@@ -12,8 +12,10 @@ from bot.core.messages import Attachment, Event, IncomingMessage
 from bot.core.safety import redact
 from bot.delivery.store import DeliveryStore, Reply
 from bot.delivery.workers import Backoff
+from bot.storage.conversations import ConversationRecords
 from bot.storage.database import Database, migrate
 from bot.storage.models import InboxItem, OutboxItem
+from tests.conftest import fresh_database_url
 
 
 def message(message_id: str, text: str = "xin chào", chat: str = "c1") -> IncomingMessage:
@@ -52,11 +54,10 @@ async def test_processing_keeps_redacted_text_and_queues_the_reply(database: Dat
     await store.accept(message("m1", "sđt của tôi 0912345678"))
     [item] = await store.claim_inbound()
     assert item.message is not None
-    async with database.sessions() as session, session.begin():
+    async with ConversationRecords(database).for_message(item.message) as conversation:
         stored = redact(item.message.text)
-        await store.complete_inbound(
-            session, item.id, item.message, stored, Reply(1, [{"n": 1}, {"n": 2}])
-        )
+        reply = Reply(conversation.id, [{"n": 1}, {"n": 2}])
+        await store.complete_inbound(conversation.session, item.id, item.message, stored, reply)
     counts = await store.counts()
     assert counts == {"outbox_pending": 2, "inbox_pending": 0, "inbox_dead": 0}
     async with database.sessions() as session:
@@ -76,7 +77,7 @@ async def test_chunks_of_one_chat_go_in_order_and_a_retry_holds_the_rest(
     await store.retry(head.id, "429", timedelta(seconds=0))
     again = await store.claim_outbound("zalo")
     assert [(i.chat_id, i.payload["chunk"]) for i in again] == [("c1", 1)]
-    await store.sent(again[0].id, "p1")
+    await store.sent(again[0], "p1")
     assert [i.payload["chunk"] for i in await store.claim_outbound("zalo")] == [2]
 
 
@@ -88,7 +89,7 @@ async def test_a_sent_call_keeps_only_a_redacted_copy_of_its_text(database: Data
     await store.enqueue("telegram", "c1", [{"method": "sendMessage", "text": "STK 0071001234567"}])
     for platform in ("zalo", "telegram"):
         [item] = await store.claim_outbound(platform)
-        await store.sent(item.id, "p1")
+        await store.sent(item, "p1")
     async with database.sessions() as session:
         kept = [str(i.payload) for i in await session.scalars(select(OutboxItem))]
     assert kept and not any(digits in text for text in kept for digits in ("345", "0071001"))
@@ -107,7 +108,7 @@ async def test_the_web_mailbox_marks_what_the_page_has_fetched(database: Databas
 
 
 async def test_pending_work_survives_a_restart(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    url = fresh_database_url(tmp_path)
     await migrate(url)
     first = Database(url)
     await DeliveryStore(first).accept(message("m1"))

@@ -9,12 +9,18 @@ from pathlib import Path
 
 from bot.console.auth import Accounts
 from bot.storage.database import Database
+from tests.conftest import fresh_database_url
 
 
-def demo_admin(data_dir: Path) -> str:
+def demo_admin(data_dir: Path, database_url: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "users", "demo-admin"],
-        env={**os.environ, "DATA_DIR": str(data_dir), "COLUMNS": "300"},
+        env={
+            **os.environ,
+            "DATA_DIR": str(data_dir),
+            "DATABASE_URL": database_url,
+            "COLUMNS": "300",
+        },
         capture_output=True,
         text=True,
         check=True,
@@ -23,12 +29,13 @@ def demo_admin(data_dir: Path) -> str:
 
 
 async def test_demo_admin_is_created_once_and_can_log_in(tmp_path: Path) -> None:
-    first, second = demo_admin(tmp_path), demo_admin(tmp_path)
+    url = fresh_database_url(tmp_path)
+    first, second = demo_admin(tmp_path, url), demo_admin(tmp_path, url)
     password = (tmp_path / "demo-admin.txt").read_text()
     assert password in first and first == second
     assert (tmp_path / "demo-admin.txt").stat().st_mode & 0o777 == 0o600
     assert "/console/login" in first
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    database = Database(url)
     try:
         assert await Accounts(database).login("demo-admin", password, "127.0.0.1")
     finally:

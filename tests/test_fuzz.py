@@ -25,12 +25,12 @@ from bot.app import create_app
 from bot.nlu.server import RasaServer
 from bot.storage.database import sqlite_path
 from knowledge_base.legal import CorpusError, parse_text
-from tests.conftest import CORPUS_DIR, bot_settings
+from tests.conftest import CORPUS_DIR, bot_settings, sqlite_only
 from tests.fakes.loopback import in_thread, serving
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.zalo_api import FakeZaloApi, signature_of
 
-pytestmark = pytest.mark.rasa
+pytestmark = [pytest.mark.rasa, sqlite_only]
 
 SECRET = "fuzz-secret"
 APP_ID, OA_SECRET = "1234567890", "oa-secret-key"

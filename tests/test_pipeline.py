@@ -13,7 +13,7 @@ from bot.nlu.server import RasaServer
 from bot.storage.database import Database, migrate
 from bot.storage.models import Message
 from knowledge_base.service import KnowledgeBase
-from tests.conftest import BotUnderTest, unused_port
+from tests.conftest import BotUnderTest, fresh_database_url, unused_port
 
 pytestmark = pytest.mark.rasa
 
@@ -22,7 +22,7 @@ LAW_QUESTION = "mua hàng online bị lỗi có được đổi trả không"
 
 @pytest.fixture(scope="module")
 async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Database]:
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'bot.db'}"
+    url = fresh_database_url(tmp_path_factory.mktemp("db"))
     await migrate(url)
     database = Database(url)
     yield database

@@ -20,7 +20,7 @@ from bot.nlu.server import RasaServer
 from bot.storage.conversations import ConversationRecords
 from bot.storage.database import Database, migrate
 from knowledge_base.service import KnowledgeBase
-from tests.conftest import BotUnderTest
+from tests.conftest import BotUnderTest, fresh_database_url
 
 pytestmark = pytest.mark.rasa
 
@@ -88,7 +88,7 @@ class Conversation:
 async def conversation(
     tmp_path: Path, knowledge_base: KnowledgeBase, rasa_server: RasaServer, request: Any
 ) -> AsyncIterator[Conversation]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    url = fresh_database_url(tmp_path)
     await migrate(url)
     database = Database(url)
     staff_id = await Accounts(database).add_user("lan", "Trần Thị Lan", "staff", "mat-khau-1234")

@@ -20,7 +20,7 @@ from bot.storage.database import Database, migrate
 from bot.storage.models import Case, InboxItem, Message, OutboxItem
 from connectors.telegram import TelegramConnector
 from knowledge_base.service import KnowledgeBase
-from tests.conftest import BotUnderTest
+from tests.conftest import BotUnderTest, fresh_database_url
 
 pytestmark = pytest.mark.rasa
 
@@ -86,7 +86,9 @@ async def test_a_turn_killed_at_any_await_is_answered_once_when_claimed_again(
     points = 0
     while True:
         points += 1
-        url = f"sqlite+aiosqlite:///{tmp_path / f'kill-{points}.db'}"
+        directory = tmp_path / f"kill-{points}"
+        directory.mkdir()
+        url = fresh_database_url(directory)
         await migrate(url)
         database = Database(url)
         bot = BotUnderTest(database, knowledge_base, rasa, connectors={"telegram": telegram})

@@ -1,4 +1,4 @@
-"""`python -m bot serve` as a real server: the web chat page, its API and /healthz."""
+"""`python -m bot serve` as a real server: the web chat page, its API, /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -21,17 +21,18 @@ from bot.delivery.store import DeliveryStore
 from bot.nlu.server import RasaServer
 from bot.storage.database import Database
 from bot.storage.models import Conversation
-from tests.conftest import unused_port
+from tests.conftest import fresh_database_url, unused_port
 
 LAW_QUESTION = "mua hàng online bị lỗi có được đổi trả không"
 EXIF_GPS_INFO = 0x8825
 
 
-def serve(data_dir: Path, rasa_url: str, rasa_token: str) -> Iterator[str]:
+def serve(data_dir: Path, database_url: str, rasa_url: str, rasa_token: str) -> Iterator[str]:
     port = unused_port()
     env = {
         **os.environ,
         "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
         "RASA_URL": rasa_url,
         "RASA_TOKEN": rasa_token,
         "RASA_AUTOSTART": "false",
@@ -64,14 +65,20 @@ def web_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(web_data_dir: Path, rasa_server: RasaServer) -> Iterator[str]:
-    yield from serve(web_data_dir, rasa_server.url, rasa_server.token)
+def web_database_url(web_data_dir: Path) -> str:
+    return fresh_database_url(web_data_dir)
+
+
+@pytest.fixture(scope="module")
+def app_url(web_data_dir: Path, web_database_url: str, rasa_server: RasaServer) -> Iterator[str]:
+    yield from serve(web_data_dir, web_database_url, rasa_server.url, rasa_server.token)
 
 
 @pytest.fixture(scope="module")
 def app_without_rasa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir = tmp_path_factory.mktemp("web-no-rasa")
     yield from serve(
-        tmp_path_factory.mktemp("web-no-rasa"), f"http://127.0.0.1:{unused_port()}", "x"
+        data_dir, fresh_database_url(data_dir), f"http://127.0.0.1:{unused_port()}", "x"
     )
 
 
@@ -124,11 +131,15 @@ def test_a_law_question_is_answered_with_a_citation(app_url: str) -> None:
     assert reply["citations"] and "Điều" in reply["text"]
 
 
-def test_health_reports_every_dependency(app_url: str) -> None:
-    health = httpx.get(f"{app_url}/healthz").json()
-    assert health["status"] == "ok"
-    assert health["rasa"] == "up" and health["database"] == "up"
-    assert health["index"]["chunks"] > 1000
+def test_readiness_reports_every_dependency_and_liveness_only_that_the_process_answers(
+    app_url: str,
+) -> None:
+    ready = httpx.get(f"{app_url}/readyz").json()
+    assert ready["status"] == "ok" and ready["problems"] == []
+    assert ready["rasa"] == "up" and ready["database"] == "up"
+    assert ready["index"]["chunks"] > 1000
+    assert ready["maintenance"] is False
+    assert httpx.get(f"{app_url}/healthz").json() == {"status": "alive"}
 
 
 @pytest.mark.parametrize(
@@ -153,23 +164,24 @@ def test_html_in_a_message_is_returned_as_text_never_rendered(app_url: str) -> N
     assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
-def test_rasa_down_health_says_so_and_law_questions_are_still_answered(
+def test_rasa_down_readiness_says_so_and_law_questions_are_still_answered(
     app_without_rasa_url: str,
 ) -> None:
-    health = httpx.get(f"{app_without_rasa_url}/healthz")
+    health = httpx.get(f"{app_without_rasa_url}/readyz")
     assert health.status_code == 200
     assert health.json()["rasa"] == "down" and health.json()["status"] == "degraded"
+    assert any(problem.startswith("rasa ") for problem in health.json()["problems"])
     reply = chat(app_without_rasa_url, LAW_QUESTION).json()
     assert reply["action"] == "answer" and reply["citations"]
 
 
 async def test_a_later_message_from_staff_reaches_the_page_of_that_session_only(
-    app_url: str, web_data_dir: Path
+    app_url: str, web_database_url: str
 ) -> None:
     citizen, other = Citizen(app_url), Citizen(app_url)
     assert citizen.say("cho tôi gặp cán bộ").json()["action"] == "handoff"
     assert citizen.say("tôi vẫn đang chờ").json() == {"stored": True}
-    database = Database(f"sqlite+aiosqlite:///{web_data_dir / 'bot.db'}")
+    database = Database(web_database_url)
     session = await _session_of_last_web_conversation(database)
     await DeliveryStore(database).enqueue("web", session, [{"text": "Chào bạn, tôi là Lan."}])
     await database.dispose()
@@ -201,13 +213,13 @@ def test_the_session_is_a_signed_http_only_cookie_issued_by_the_server(app_url: 
 
 
 async def test_a_session_the_client_chose_or_forged_is_never_used(
-    app_url: str, web_data_dir: Path
+    app_url: str, web_database_url: str
 ) -> None:
     """A made-up cookie, another citizen's ID in the body: the message goes to a new session
     of the server's own, never into the conversation the client named."""
     victim = Citizen(app_url)
     assert victim.say("cho tôi gặp cán bộ").json()["action"] == "handoff"
-    database = Database(f"sqlite+aiosqlite:///{web_data_dir / 'bot.db'}")
+    database = Database(web_database_url)
     victim_session = await _session_of_last_web_conversation(database)
     attacker = Citizen(app_url)
     attacker.cookie = victim_session  # the bare ID, without the server's signature

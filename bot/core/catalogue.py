@@ -276,6 +276,11 @@ TEMPORARILY_UNAVAILABLE = (
     "chưa được gửi đi."
 )
 TOO_LARGE = "Xin lỗi, nội dung gửi lên quá lớn. Bạn vui lòng rút gọn rồi gửi lại."
+MAINTENANCE = (
+    "Trợ lý đang tạm dừng để bảo trì. {notice}\nTin nhắn của bạn đã được ghi nhận. {hotline}"
+)
+MAINTENANCE_DEFAULT_NOTICE = "Bạn vui lòng quay lại sau ít phút."
+RETAINED_TEXT = "[Nội dung đã được xóa khi hết thời hạn lưu trữ]"
 
 # Staff
 STAFF_NOTICE = "Hồ sơ mới {number} ({kind}) đang chờ cán bộ.\n{link}"

@@ -19,6 +19,7 @@ class Action(StrEnum):
     OUT_OF_SCOPE = "out_of_scope"
     SMALLTALK = "smalltalk"
     REFUSE = "refuse"
+    MAINTENANCE = "maintenance"
 
 
 class Event(StrEnum):

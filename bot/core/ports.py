@@ -33,6 +33,11 @@ class IntentParser(Protocol):
         """Intent and entities of ``text``; raises NluUnavailable."""
 
 
+class MaintenanceSwitch(Protocol):
+    async def notice(self) -> str | None:
+        """The operator's notice while the service is under maintenance; None otherwise."""
+
+
 class ConversationRecord(Protocol):
     """One conversation within one transaction (a turn, or a staff action): what it holds, and
     the changes made to it, which are stored together or not at all."""

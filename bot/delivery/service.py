@@ -4,12 +4,13 @@ outbound worker per platform that is sent to, start-up retries and Telegram poll
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.messages import IncomingMessage
+from bot.delivery.pacing import Pacing
 from bot.delivery.store import DeliveryStore
 from bot.delivery.turns import Turns
 from bot.delivery.workers import Backoff, InboundWorker, OutboundWorker, StaffNotifier
@@ -26,22 +27,28 @@ class Delivery:
     webhooks: Mapping[str, WebhookConnector] = field(default_factory=dict)
     """The connectors that take ``/webhooks/<platform>``."""
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    answer: Callable[[int, IncomingMessage], None] | None = None
+    """Answers a message stored (and leased) here; None: the inbound worker claims it."""
 
     async def store_one(self, message: IncomingMessage) -> None:
         """Store one message fetched by polling (a redelivered one is ignored)."""
-        if await self.store.accept(message):
+        await self._keep(message)
+
+    async def _keep(self, message: IncomingMessage) -> bool:
+        """Store a new message and have it answered; False for a redelivery."""
+        item_id = await self.store.store(message, leased=self.answer is not None)
+        if item_id is None:
+            return False
+        if self.answer is not None:
+            self.answer(item_id, message)
+        else:
             self.wake.set()
+        return True
 
     async def accept(self, connector: WebhookConnector, body: bytes) -> int:
         """Store the messages of an authentic webhook body; returns how many were new.
         Raises the connector's BadPayload or PlatformUnavailable."""
-        new = 0
-        for message in await connector.parse(body):
-            if await self.store.accept(message):
-                new += 1
-        if new:
-            self.wake.set()
-        return new
+        return sum([await self._keep(message) for message in await connector.parse(body)])
 
 
 @asynccontextmanager
@@ -50,28 +57,33 @@ async def running_delivery(
     turns: Turns,
     connectors: Mapping[str, Connector],
     settings: Settings,
+    pacing: Callable[[Connector], Pacing] | None = None,
 ) -> AsyncIterator[Delivery]:
-    """Workers run while the context is open; they resume whatever was left pending."""
+    """Workers run while the context is open; they resume whatever was left pending.
+    ``pacing``: each platform's rate limits (default: this process's calls only)."""
     webhooks = {p: c for p, c in connectors.items() if isinstance(c, WebhookConnector)}
     delivery = Delivery(store, connectors, webhooks)
     queued = asyncio.Event()
     backoff = Backoff(cap_s=settings.delivery_backoff_cap_s)
-    workers: list[InboundWorker | OutboundWorker | StaffNotifier] = [
-        InboundWorker(
-            delivery.store,
-            turns,
-            delivery.wake,
-            queued,
-            max_attempts=settings.inbox_max_attempts,
-            backoff=backoff,
-        )
-    ]
     give_up_after = timedelta(hours=settings.delivery_give_up_h)
-    workers += [
-        OutboundWorker(delivery.store, c, queued, give_up_after, backoff)
-        for c in connectors.values()
+    outbound = {
+        platform: OutboundWorker(
+            delivery.store, c, queued, give_up_after, backoff, pacing and pacing(c)
+        )
+        for platform, c in connectors.items()
         if c.push
-    ]
+    }
+    inbound = InboundWorker(
+        delivery.store,
+        turns,
+        delivery.wake,
+        queued,
+        max_attempts=settings.inbox_max_attempts,
+        backoff=backoff,
+        send_now={platform: worker.send_now for platform, worker in outbound.items()},
+    )
+    delivery.answer = inbound.take
+    workers: list[InboundWorker | OutboundWorker | StaffNotifier] = [inbound, *outbound.values()]
     tasks = [
         asyncio.create_task(start_when_reachable(c)) for c in connectors.values() if not c.ready
     ]
@@ -94,6 +106,7 @@ async def running_delivery(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await inbound.stop()
 
 
 async def start_when_reachable(connector: Connector, retry_s: float = START_RETRY_S) -> None:

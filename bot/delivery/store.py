@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -25,7 +25,13 @@ from bot.storage.database import Database
 from bot.storage.models import Case, InboxItem, Message, OutboxItem, utcnow
 from connectors.base import Payload
 
-LEASE = timedelta(minutes=2)
+INBOX_LEASE = timedelta(seconds=30)
+"""A message being answered is left alone this long; then any process answers it (a turn that
+outlives its lease cannot answer twice: its completion finds the message answered)."""
+OUTBOX_LEASE = timedelta(minutes=2)
+"""A call being made (waiting for its turn within the rate limits, then sent) is left alone
+this long: longer than any wait plus the platform's timeout, since a call cannot be unsent."""
+OUTBOUND_BATCH = 50
 _UNREADABLE_TRACE_CHARS = 500
 _STORED_MESSAGE = TypeAdapter(IncomingMessage)
 
@@ -54,6 +60,27 @@ def redacted_payload(payload: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def _due_calls() -> Select[tuple[OutboxItem]]:
+    """Built once: the statement the outbound workers run several times a second."""
+    earlier = aliased(OutboxItem)
+    waiting_before = (
+        select(earlier.id)
+        .where(earlier.platform == OutboxItem.platform, earlier.chat_id == OutboxItem.chat_id)
+        .where(earlier.status == "pending", earlier.id < OutboxItem.id)
+    )
+    return (
+        select(OutboxItem)
+        .where(OutboxItem.platform == bindparam("platform"), OutboxItem.status == "pending")
+        .where(OutboxItem.next_attempt_at <= bindparam("now"), ~waiting_before.exists())
+        .order_by(OutboxItem.id)
+        .limit(OUTBOUND_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+
+
+_DUE_CALLS = _due_calls()
+
+
 @dataclass(frozen=True)
 class Reply:
     """A turn's reply as its platform's API calls."""
@@ -62,6 +89,8 @@ class Reply:
     payloads: Sequence[Payload]
     delivered: bool = False
     """Already handed to the citizen (in the web chat's HTTP response): stored as sent."""
+    send_at_once: bool = False
+    """The caller sends the calls itself right after the commit, so they may be leased to it."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +100,11 @@ class ClaimedMessage:
     id: int
     attempts: int
     message: IncomingMessage | None
+
+
+class AlreadyAnswered(Exception):
+    """Another turn answered this message first (its lease had run out): this turn's changes
+    are rolled back."""
 
 
 class DeliveryStore:
@@ -86,19 +120,21 @@ class DeliveryStore:
         ``leased``: the caller answers it now (the workers leave it alone meanwhile)."""
         assert message.message_id, "stored messages carry their platform message ID"
         now = utcnow()
-        item = InboxItem(
-            platform=message.platform,
-            platform_message_id=message.message_id,
-            message=message_to_json(message),
-            locked_until=now + LEASE if leased else None,
-            attempts=1 if leased else 0,
-        )
         try:
             async with self._sessions() as session, session.begin():
-                session.add(item)
+                return await session.scalar(
+                    insert(InboxItem)
+                    .values(
+                        platform=message.platform,
+                        platform_message_id=message.message_id,
+                        message=message_to_json(message),
+                        locked_until=now + INBOX_LEASE if leased else None,
+                        attempts=1 if leased else 0,
+                    )
+                    .returning(InboxItem.id)
+                )
         except IntegrityError:
             return None
-        return item.id
 
     async def answered_with(self, message: IncomingMessage) -> list[Payload] | None:
         """What was queued in answer to a message stored before (as kept: redacted); None
@@ -121,9 +157,9 @@ class DeliveryStore:
         """Pending messages, oldest first, leased to the caller."""
         now = utcnow()
         async with self._sessions() as session, session.begin():
-            items = list(
+            ids = list(
                 await session.scalars(
-                    select(InboxItem)
+                    select(InboxItem.id)
                     .where(InboxItem.status == "pending")
                     .where(or_(InboxItem.locked_until.is_(None), InboxItem.locked_until < now))
                     .order_by(InboxItem.id)
@@ -131,12 +167,17 @@ class DeliveryStore:
                     .with_for_update(skip_locked=True)
                 )
             )
-            for item in items:
-                item.locked_until = now + LEASE
-                item.attempts += 1
+            if not ids:
+                return []
+            leased = await session.execute(
+                update(InboxItem)
+                .where(InboxItem.id.in_(ids))
+                .values(locked_until=now + INBOX_LEASE, attempts=InboxItem.attempts + 1)
+                .returning(InboxItem.id, InboxItem.attempts, InboxItem.message)
+            )
+            rows = sorted(leased, key=lambda row: row.id)
         return [
-            ClaimedMessage(item.id, item.attempts, message_from_json(item.message))
-            for item in items
+            ClaimedMessage(row.id, row.attempts, message_from_json(row.message)) for row in rows
         ]
 
     async def release_inbound(self, item_id: int, error: str, delay: timedelta) -> None:
@@ -188,14 +229,18 @@ class DeliveryStore:
         message: IncomingMessage,
         stored_text: str,
         reply: Reply,
-    ) -> None:
+    ) -> list[OutboxItem]:
         """In the turn's own transaction: mark the message processed (keeping only
         ``stored_text``, its redacted form) and queue the reply's API calls. Committed with
-        the turn or not at all, so a reply is queued exactly once."""
+        the turn or not at all, so a reply is queued exactly once.
+
+        When the caller sends at once and nothing else waits to be sent to the chat, the calls
+        are leased to this process and returned: it sends them without waiting for a claim (if
+        it dies first, the lease runs out and any process sends them)."""
         now = utcnow()
-        await session.execute(
+        completed = await session.execute(
             update(InboxItem)
-            .where(InboxItem.id == item_id)
+            .where(InboxItem.id == item_id, InboxItem.status == "pending")
             .values(
                 status="done",
                 processed_at=now,
@@ -203,7 +248,20 @@ class DeliveryStore:
                 message=message_to_json(message) | {"text": stored_text},
             )
         )
-        session.add_all(
+        if not completed.rowcount:  # type: ignore[attr-defined]
+            raise AlreadyAnswered(item_id)
+        direct = reply.send_at_once and bool(reply.payloads) and not reply.delivered
+        if direct:
+            direct = not await session.scalar(
+                select(
+                    exists().where(
+                        OutboxItem.platform == message.platform,
+                        OutboxItem.chat_id == message.chat_id,
+                        OutboxItem.status == "pending",
+                    )
+                )
+            )
+        calls = [
             OutboxItem(
                 platform=message.platform,
                 chat_id=message.chat_id,
@@ -212,10 +270,14 @@ class DeliveryStore:
                 payload=redacted_payload(payload) if reply.delivered else payload,
                 status="sent" if reply.delivered else "pending",
                 sent_at=now if reply.delivered else None,
-                next_attempt_at=now,
+                next_attempt_at=now + OUTBOX_LEASE if direct else now,
+                attempts=1 if direct else 0,
+                created_at=now,
             )
             for payload in reply.payloads
-        )
+        ]
+        session.add_all(calls)
+        return calls if direct else []
 
     async def enqueue(self, platform: str, chat_id: str, payloads: Sequence[Payload]) -> None:
         """Queue API calls that answer no particular message (notices)."""
@@ -244,40 +306,31 @@ class DeliveryStore:
             for payload in payloads
         )
 
-    async def claim_outbound(self, platform: str, limit: int = 50) -> list[OutboxItem]:
+    async def claim_outbound(self, platform: str) -> list[OutboxItem]:
         """Due calls of one platform, oldest first, leased to the caller. Only the first waiting
         call of each chat is taken, so the chunks of a long answer arrive in order."""
         now = utcnow()
-        earlier = aliased(OutboxItem)
-        waiting_before = (
-            select(earlier.id)
-            .where(earlier.platform == OutboxItem.platform, earlier.chat_id == OutboxItem.chat_id)
-            .where(earlier.status == "pending", earlier.id < OutboxItem.id)
-        )
         async with self._sessions() as session, session.begin():
-            items = list(
-                await session.scalars(
-                    select(OutboxItem)
-                    .where(OutboxItem.platform == platform, OutboxItem.status == "pending")
-                    .where(OutboxItem.next_attempt_at <= now, ~waiting_before.exists())
-                    .order_by(OutboxItem.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
+            items = list(await session.scalars(_DUE_CALLS, {"platform": platform, "now": now}))
+            if items:
+                await session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id.in_([item.id for item in items]))
+                    .values(next_attempt_at=now + OUTBOX_LEASE, attempts=OutboxItem.attempts + 1)
                 )
-            )
-            for item in items:
-                item.next_attempt_at = now + LEASE
-                item.attempts += 1
+        for item in items:  # as stored (the objects are no longer in a session)
+            item.next_attempt_at, item.attempts = now + OUTBOX_LEASE, item.attempts + 1
         return items
 
-    async def sent(self, item_id: int, platform_message_id: str | None) -> None:
+    async def sent(self, item: OutboxItem, platform_message_id: str | None) -> None:
         """The call went through: only a redacted copy of what it carried is kept."""
-        async with self._sessions() as session, session.begin():
-            item = await session.get(OutboxItem, item_id, with_for_update=True)
-            if item is not None:
-                item.status, item.sent_at = "sent", utcnow()
-                item.platform_message_id = platform_message_id
-                item.payload = redacted_payload(item.payload)
+        await self._set(
+            item.id,
+            status="sent",
+            sent_at=utcnow(),
+            platform_message_id=platform_message_id,
+            payload=redacted_payload(item.payload),
+        )
 
     async def retry(self, item_id: int, error: str, delay: timedelta) -> None:
         await self._set(item_id, last_error=error, next_attempt_at=utcnow() + delay)

@@ -38,8 +38,9 @@ from knowledge_base.content import Content, Edits, PublishedText, Sources, assem
 from knowledge_base.evaluation import Question
 from knowledge_base.guidance import GuidanceEntry
 from knowledge_base.importing import ParsedImport, corpus_text, import_file, parse_body
+from knowledge_base.index import drop_collection
 from knowledge_base.legal import Article, load_corpus, parse_text
-from knowledge_base.service import KnowledgeBase
+from knowledge_base.service import KnowledgeBase, server_collection
 from knowledge_base.timeline import EVENT_KINDS, INITIAL_PUBLISHER, LegalEvent
 
 GENERATIONS_DIR = "generations"
@@ -63,6 +64,9 @@ class LibraryConfig:
     index_root: Path
     embedding_model_path: Path | None
     gate_max_drop: float
+    chroma_url: str = ""
+    """A Chroma server shared by several processes; empty: the vectors stay in each
+    generation's directory."""
 
 
 @dataclass
@@ -213,6 +217,7 @@ class Library:
             self.config.embedding_model_path,
             self.config.sources.lexicon_path,
             reuse_dir,
+            self.config.chroma_url,
         )
 
     async def publish(self, change: Change, actor: str, reason: str) -> Outcome:
@@ -322,6 +327,8 @@ class Library:
         for path in root.glob("g*"):
             if path.name not in kept and path.name < f"g{active:06d}":
                 shutil.rmtree(path, ignore_errors=True)
+                if self.config.chroma_url:
+                    drop_collection(self.config.chroma_url, server_collection(path))
 
     # Legal texts
 

@@ -63,7 +63,7 @@ class RasaServer:
     @classmethod
     def from_settings(cls, settings: Settings, token: str, log: Log = _stderr) -> RasaServer:
         return cls(
-            settings.rasa_url,
+            settings.rasa_urls[0],
             token,
             project_dir=settings.rasa_project_dir,
             rasa_venv=settings.rasa_venv,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.conversation import (
@@ -22,6 +23,10 @@ from bot.core.messages import Attachment as IncomingAttachment
 from bot.core.messages import IncomingMessage, OutgoingMessage
 from bot.storage.database import Database
 from bot.storage.models import Attachment, Case, Conversation, Message, StateTransition, utcnow
+
+PLACEHOLDER_HEX_CHARS = 20
+"""A new case's number until its ID makes the real one: unique, within the column's 32
+characters (PostgreSQL enforces the length; SQLite does not)."""
 
 
 def case_number(case_id: int, year: int) -> str:
@@ -132,7 +137,7 @@ class StoredConversation:
     ) -> str:
         """Create a case; with consent, the conversation's files not yet in a case join it."""
         case = Case(
-            number=f"pending-{uuid.uuid4().hex}",
+            number=f"pending-{uuid.uuid4().hex[:PLACEHOLDER_HEX_CHARS]}",
             conversation_id=self.row.id,
             kind=kind,
             reason=reason,
@@ -167,26 +172,34 @@ class ConversationRecords:
     async def for_message(self, message: IncomingMessage) -> AsyncIterator[StoredConversation]:
         """The conversation a message belongs to (a new one for a new chat), in a transaction
         that commits when the block ends without an error."""
-        async with self._sessions() as session, session.begin():
-            session.autoflush = False
-            row = await session.scalar(
-                select(Conversation)
-                .where(
-                    Conversation.platform == message.platform,
-                    Conversation.chat_id == message.chat_id,
+        the_chat = select(Conversation).where(
+            Conversation.platform == message.platform, Conversation.chat_id == message.chat_id
+        )
+        for _ in range(2):  # a new chat: its conversation is created, then the turn begins
+            async with self._sessions() as session, session.begin():
+                session.autoflush = False
+                row = await session.scalar(the_chat.with_for_update())
+                if row is not None:
+                    yield StoredConversation(session, row, message)
+                    return
+            await self._create(message)
+        raise ConversationNotFound(message.chat_id)
+
+    async def _create(self, message: IncomingMessage) -> None:
+        """A new chat's conversation, in a transaction of its own before the turn's: the turn's
+        transaction then writes nothing before it commits, so on SQLite it holds the write lock
+        for the commit only, not through the NLU call and the search; and no turn ever waits
+        for a second connection while holding one."""
+        with suppress(IntegrityError):  # another process created it at the same moment
+            async with self._sessions() as session, session.begin():
+                session.add(
+                    Conversation(
+                        platform=message.platform,
+                        chat_id=message.chat_id,
+                        user_id=message.user_id,
+                        state=State.BOT.value,
+                    )
                 )
-                .with_for_update()
-            )
-            if row is None:
-                row = Conversation(
-                    platform=message.platform,
-                    chat_id=message.chat_id,
-                    user_id=message.user_id,
-                    state=State.BOT.value,
-                )
-                session.add(row)
-                await session.flush()  # its ID, for the rows that refer to it
-            yield StoredConversation(session, row, message)
 
     @asynccontextmanager
     async def by_id(self, conversation_id: int) -> AsyncIterator[StoredConversation]:

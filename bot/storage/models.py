@@ -73,7 +73,7 @@ class Message(Base):
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None]
     citations: Mapped[list[dict[str, object]] | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     author: Mapped[str | None] = mapped_column(String(80))
     """``staff:<username>`` for a staff reply; empty for the bot and the citizen."""
 
@@ -366,3 +366,25 @@ class InboxResolution(Base):
     message_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class ServiceSetting(Base):
+    """A switch every process reads (the maintenance notice), or when a shared job last ran."""
+
+    __tablename__ = "service_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
+
+
+class SendRate(Base):
+    """A platform rate limit shared by every process: for one key (a platform, or one chat of
+    it) the earliest time, in seconds since the epoch, at which the next call may be made
+    without exceeding the limit (the generic cell rate algorithm's theoretical arrival time)."""
+
+    __tablename__ = "send_rate"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    next_at: Mapped[float]

@@ -7,16 +7,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.delivery.service import Delivery
-from connectors.base import BadPayload, PlatformUnavailable, WebhookRejected
+from bot.metrics import WEBHOOKS
+from connectors.base import BadPayload, PlatformUnavailable, WebhookConnector, WebhookRejected
 
 RETRY_AFTER_S = "30"
 
 
 async def webhook(request: Request) -> Response:
     delivery: Delivery = request.app.state.delivery
-    connector = delivery.webhooks.get(request.path_params["platform"])
+    platform = request.path_params["platform"]
+    connector = delivery.webhooks.get(platform)
     if connector is None:
         return JSONResponse({"error": "unknown_platform"}, status_code=404)
+    response = await _handle(request, delivery, connector)
+    WEBHOOKS.labels(platform, str(response.status_code)).inc()
+    return response
+
+
+async def _handle(request: Request, delivery: Delivery, connector: WebhookConnector) -> Response:
     body = await request.body()
     try:
         connector.verify(body, request.headers)

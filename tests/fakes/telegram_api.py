@@ -60,6 +60,8 @@ class FakeBotApi:
         self._down_until = 0.0
         self.calls: list[tuple[str, Params]] = []
         self.delivered: list[tuple[float, str]] = []  # (monotonic time, chat) of accepted texts
+        self.on_delivered: Callable[[float, str], None] | None = None
+        """Told of each accepted text as it arrives (the load generator waits on it)."""
         self.webhook: Params | None = None
         self._failures: list[Failure] = []
         self._updates: list[dict[str, Any]] = []
@@ -175,7 +177,10 @@ class FakeBotApi:
             text = html.unescape(plain)
         if len(text) > 4096:
             raise BadCall("Bad Request: message is too long")
-        self.delivered.append((time.monotonic(), str(params["chat_id"])))
+        delivered = (time.monotonic(), str(params["chat_id"]))
+        self.delivered.append(delivered)
+        if self.on_delivered is not None:
+            self.on_delivered(*delivered)
         return self._message(params, text=text)
 
     async def _send_photo(self, params: Params) -> Any:
