@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.conversation import Expecting
 from bot.core.turn import Handler, Turn
 from knowledge_base.text import fold
 
@@ -35,6 +36,13 @@ class AskedForPerson:
         self._confidence_floor = confidence_floor
 
     async def __call__(self, turn: Turn) -> None:
-        sure = turn.intent.name == "ask_human" and turn.intent.confidence >= self._confidence_floor
+        # In the complaint form the citizen writes free text (what happened, what they want),
+        # which NLU may read as a request for staff: there only the explicit words count.
+        in_form = turn.dialogue.expecting is Expecting.FORM
+        sure = (
+            not in_form
+            and turn.intent.name == "ask_human"
+            and turn.intent.confidence >= self._confidence_floor
+        )
         if sure or asks_for_person(turn.text.text):
             turn.finish(await self._human(turn))
