@@ -4,8 +4,8 @@ their first citation), lay phrasings, article titles, and the development questi
 right articles. Words, word pairs and character n-grams (so that shorthand and missing
 diacritics still match), weighted by TF-IDF, and a linear SVM (scikit-learn).
 
-Training takes a few seconds; the fitted model is kept beside the index, keyed by a hash of its
-training examples, so a restart reuses it.
+Training is the slow part of an index build; the fitted model is kept in memory and beside the
+index, keyed by a hash of its training examples, so a restart reuses it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+from cachetools import LRUCache
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
@@ -73,14 +74,17 @@ class ArticleClassifier:
 
     @classmethod
     def load_or_train(cls, directory: Path, examples: Sequence[Example]) -> ArticleClassifier:
-        """The model for exactly these examples, trained only when none is stored."""
+        """The model for exactly these examples, trained only when neither this process nor
+        ``directory`` holds one (every index generation and data directory shares it)."""
         content = json.dumps(sorted(examples), ensure_ascii=False).encode()
         digest = hashlib.sha256(content).hexdigest()[:16]
+        if digest in _TRAINED:
+            return _TRAINED[digest]
         path = directory / _MODEL_FILE.format(digest=digest)
         if path.exists():
             features, model = joblib.load(path)
-            return cls(features, model)
-        classifier = cls.train(examples)
+            return _TRAINED.setdefault(digest, cls(features, model))
+        classifier = _TRAINED.setdefault(digest, cls.train(examples))
         directory.mkdir(parents=True, exist_ok=True)
         for stale in directory.glob(_MODEL_FILE.format(digest="*")):
             stale.unlink()
@@ -91,6 +95,12 @@ class ArticleClassifier:
         """Each article's score for the question (higher: more likely the answer)."""
         decision = self._model.decision_function(self._features.transform([_normalised(question)]))
         return dict(zip(self._articles, np.ravel(decision).tolist(), strict=True))
+
+
+MODELS_KEPT = 2
+"""Models kept in memory: the active index generation's and a candidate's."""
+_TRAINED: LRUCache[str, ArticleClassifier] = LRUCache(maxsize=MODELS_KEPT)
+"""The models this process trained or loaded last, by the digest of their training examples."""
 
 
 def _normalised(text: str) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -49,6 +51,24 @@ def fresh_database_url(directory: Path) -> str:
 
         _postgres_databases.append(FreshDatabases(TEST_DATABASE_URL))
     return str(_postgres_databases[0].create())
+
+
+_shared_index: list[Path] = []
+
+
+def shared_index_dir() -> Path:
+    """One index directory for the apps tests start: each test's fresh database builds its
+    index generations there, and only what differs from an earlier test's is embedded."""
+    if not _shared_index:
+        _shared_index.append(Path(tempfile.mkdtemp(prefix="test-index-")))
+    return _shared_index[0]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def remove_shared_index() -> Iterator[None]:
+    yield
+    for directory in _shared_index:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -127,10 +147,11 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 def bot_settings(data_dir: Path, rasa: RasaServer, **extra: Any) -> Settings:
-    """Settings of a bot app using the session's Rasa server, its own data directory and its
-    own database."""
+    """Settings of a bot app using the session's Rasa server, its own data directory, its own
+    database and the session's index directory."""
     if ON_POSTGRES and "database_url" not in extra:
         extra["database_url"] = fresh_database_url(data_dir)
+    extra.setdefault("chroma_dir", shared_index_dir())
     return Settings(
         data_dir=data_dir,
         rasa_url=rasa.url,
