@@ -64,7 +64,7 @@ from bot.web.sessions import WebSessions
 from connectors.base import Connector, TokenPair
 from connectors.webchat import WebChatConnector
 from knowledge_base.content import Sources
-from knowledge_base.evaluation import load_devset
+from knowledge_base.evaluation import load_devset, spread
 from knowledge_base.in_force import InForceSearcher
 from knowledge_base.service import KnowledgeBase
 
@@ -86,7 +86,7 @@ def build_library(settings: Settings, database: Database) -> Library:
         gate_max_drop=settings.kb_gate_max_drop,
         chroma_url=settings.chroma_url,
     )
-    return Library(database, config, load_devset())
+    return Library(database, config, spread(load_devset(), settings.kb_gate_questions))
 
 
 @asynccontextmanager

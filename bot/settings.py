@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     kb_gate_max_drop: float = Field(
         0.02, description="A publish that lowers Recall@3 on the dev set by more is held."
     )
+    kb_gate_questions: int = Field(
+        300, ge=0, description="Development questions the gate asks, evenly spread; 0 = all."
+    )
     editor_self_publish: bool = Field(
         False, description="Editors may publish their own guidance drafts (one-person office)."
     )

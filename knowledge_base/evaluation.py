@@ -43,6 +43,14 @@ def load_devset(path: Path = DEVSET_PATH) -> list[Question]:
     return load_questions(path)
 
 
+def spread(questions: list[Question], count: int) -> list[Question]:
+    """``count`` questions taken at even steps through ``questions`` (all when ``count`` is 0 or
+    more than there are), so that every part of the set is represented."""
+    if not count or count >= len(questions):
+        return questions
+    return [questions[i * len(questions) // count] for i in range(count)]
+
+
 def load_testset(path: Path = TESTSET_PATH) -> list[Question]:
     return load_questions(path)
 

@@ -25,11 +25,13 @@ PUBLISH_TIMEOUT_MS = 180_000
 ANSWER_TIMEOUT_MS = 30_000
 DECREE = "55/2024/NĐ-CP"
 DECREE_QUESTION = "đăng ký hợp đồng theo mẫu với cơ quan quản lý nhà nước về bảo vệ người tiêu dùng"
-CONCERT = [
-    "vé xem ca nhạc bị hoãn show có đòi lại tiền vé được không",
-    "ve xem ca nhac bi hoan show thi co doi lai tien ve duoc khong",
+PET_HOTEL = [
+    "gửi chó ở khách sạn thú cưng bị lạc mất thì sao",
+    "gui cho o khach san thu cung bi lac mat thi sao",
 ]
-CONCERT_ANSWER = "Khi buổi diễn bị hoãn hoặc hủy, bạn có quyền yêu cầu bên bán vé hoàn tiền"
+PET_HOTEL_ANSWER = (
+    "Khi khách sạn thú cưng để lạc mất thú cưng bạn gửi, bạn có quyền yêu cầu họ bồi thường"
+)
 
 
 @pytest.fixture
@@ -132,7 +134,7 @@ async def test_a_repealed_document_is_no_longer_cited_but_still_is_as_of_before(
     page = await editor.new_page()
     asked = f"{console_app.url}/console/editor/try?q={quote(DECREE_QUESTION)}"
     await page.goto(f"{asked}&date={repealed_on - timedelta(days=1)}")
-    await expect(page.locator("#answer")).to_contain_text(f"Nghị định {DECREE}")
+    await expect(page.locator("#answer")).to_contain_text(DECREE)
 
     await page.goto(f"{console_app.url}/console/editor/document?doc={quote(DECREE)}")
     await page.fill("#repeal-on", repealed_on.isoformat())
@@ -146,7 +148,7 @@ async def test_a_repealed_document_is_no_longer_cited_but_still_is_as_of_before(
     await page.goto(f"{asked}&date={date.today()}")
     await expect(page.locator("#answer")).not_to_contain_text(DECREE)
     await page.goto(f"{asked}&date={repealed_on - timedelta(days=1)}")
-    await expect(page.locator("#answer")).to_contain_text(f"Nghị định {DECREE}")
+    await expect(page.locator("#answer")).to_contain_text(DECREE)
     await shot(page, "try-as-of")
     assert DECREE not in await citizen_asks(browser, console_app, DECREE_QUESTION)
     await editor.close()
@@ -155,28 +157,28 @@ async def test_a_repealed_document_is_no_longer_cited_but_still_is_as_of_before(
 async def test_an_unanswered_group_becomes_guidance_that_is_then_answered(
     browser: Browser, console_app: ConsoleApp
 ) -> None:
-    for question in CONCERT:
+    for question in PET_HOTEL:
         assert "chưa tìm được quy định" in await citizen_asks(browser, console_app, question)
 
     editor = await signed_in(browser, console_app, "bientap")
     page = await editor.new_page()
     await page.goto(f"{console_app.url}/console/editor/inbox")
-    group = page.locator("#groups .group").filter(has_text=CONCERT[0])
+    group = page.locator("#groups .group").filter(has_text=PET_HOTEL[0])
     await expect(group).to_contain_text("2 lần")
     await expect(group).to_contain_text("trợ lý hỏi lại")
     await shot(page, "inbox")
-    await group.locator("input[name=entry_id]").first.fill("hoan-tien-ve-buoi-dien-bi-hoan")
+    await group.locator("input[name=entry_id]").first.fill("khach-san-thu-cung-lam-lac")
     await group.get_by_role("button", name="Tạo mục hướng dẫn mới").click()
-    await expect(page.locator("#questions")).to_have_value("\n".join(CONCERT))
+    await expect(page.locator("#questions")).to_have_value("\n".join(PET_HOTEL))
 
-    await page.fill("#title", "Buổi diễn bị hoãn: đòi lại tiền vé")
+    await page.fill("#title", "Khách sạn thú cưng làm lạc mất thú cưng")
     await page.fill(
         "#answer",
-        f"{CONCERT_ANSWER} hoặc bồi thường vì dịch vụ không được cung cấp như đã thỏa thuận.",
+        f"{PET_HOTEL_ANSWER} vì dịch vụ trông giữ không đúng như đã cam kết.",
     )
     await page.fill(
         "#body",
-        f"{CONCERT_ANSWER}. Hãy giữ vé, hóa đơn và thông báo hoãn của ban tổ chức làm bằng chứng.",
+        f"{PET_HOTEL_ANSWER}. Hãy giữ phiếu gửi, hóa đơn và tin nhắn với khách sạn làm bằng chứng.",
     )
     await page.select_option("#pick-doc", "19/2023/QH15")
     unit = "19/2023/QH15#d4.k5"
@@ -185,12 +187,12 @@ async def test_an_unanswered_group_becomes_guidance_that_is_then_answered(
     await page.click("#add-citation")
     await expect(page.locator("#citations")).to_have_value(unit)
     await page.fill(
-        "#next_step", "Giữ vé và thông báo hoãn, gửi yêu cầu hoàn tiền cho đơn vị bán vé."
+        "#next_step", "Giữ phiếu gửi và tin nhắn, gửi yêu cầu bồi thường cho khách sạn."
     )
     await page.click("#save")
     await expect(page.locator(".notice")).to_have_text("Đã lưu bản nháp.")
     await expect(page.locator("#preview")).to_contain_text("Telegram")
-    await expect(page.locator("#preview")).to_contain_text(CONCERT_ANSWER)
+    await expect(page.locator("#preview")).to_contain_text(PET_HOTEL_ANSWER)
     await shot(page, "guidance")
 
     await page.fill("#citations", "19/2023/QH15#d4.k99")
@@ -212,15 +214,15 @@ async def test_an_unanswered_group_becomes_guidance_that_is_then_answered(
     admin = await signed_in(browser, console_app, "quantri")
     reviewer = await admin.new_page()
     await reviewer.goto(f"{console_app.url}/console/editor")
-    await reviewer.get_by_role("link", name="Buổi diễn bị hoãn: đòi lại tiền vé").click()
+    await reviewer.get_by_role("link", name="Khách sạn thú cưng làm lạc mất thú cưng").click()
     await reviewer.click("#publish")
     await expect(reviewer.locator(".notice")).to_contain_text(
         "Đã xuất bản mục hướng dẫn", timeout=PUBLISH_TIMEOUT_MS
     )
-    assert CONCERT_ANSWER in await citizen_asks(browser, console_app, CONCERT[0])
+    assert PET_HOTEL_ANSWER in await citizen_asks(browser, console_app, PET_HOTEL[0])
 
     await page.goto(f"{console_app.url}/console/editor/inbox")
-    await expect(page.locator("#groups")).not_to_contain_text(CONCERT[0])
+    await expect(page.locator("#groups")).not_to_contain_text(PET_HOTEL[0])
     await expect(page.locator("#resolved")).to_contain_text("1 đã được trả lời")
     await shot(page, "inbox-resolved")
 
@@ -229,7 +231,7 @@ async def test_an_unanswered_group_becomes_guidance_that_is_then_answered(
     await expect(reviewer.locator("#audit")).to_contain_text("staff:quantri")
     await shot(reviewer, "audit")
     csv = await reviewer.request.get(f"{console_app.url}/console/audit.csv")
-    assert "guidance:hoan-tien-ve-buoi-dien-bi-hoan" in await csv.text()
+    assert "guidance:khach-san-thu-cung-lam-lac" in await csv.text()
     await admin.close()
     await editor.close()
 

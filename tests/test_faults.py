@@ -237,10 +237,16 @@ async def test_replies_queued_during_an_outage_are_all_delivered_once_in_order(
 # The database
 
 
+LOCK_WAIT_S = 30.0
+
+
 @contextmanager
 def locked(path: Path, seconds: float) -> Iterator[None]:
     """Another process's write transaction holds the SQLite database for ``seconds``."""
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    # Waits for a write the app itself may have in progress before taking the lock.
+    connection = sqlite3.connect(
+        path, timeout=LOCK_WAIT_S, isolation_level=None, check_same_thread=False
+    )
     connection.execute("BEGIN EXCLUSIVE")
     timer = threading.Timer(seconds, connection.rollback)
     timer.start()
