@@ -306,7 +306,7 @@ def test_a_photo_is_checked_by_its_content_and_kept_without_its_location(
 
 
 async def test_the_history_after_a_reload_is_the_sessions_own(
-    app_url: str, web_data_dir: Path
+    app_url: str, web_database_url: str
 ) -> None:
     citizen, other = Citizen(app_url), Citizen(app_url)
     handed = citizen.say("cho tôi gặp cán bộ").json()["text"]
@@ -318,7 +318,7 @@ async def test_the_history_after_a_reload_is_the_sessions_own(
     assert [m["who"] for m in shown["messages"]] == ["citizen", "bot"]
     other.open_page()
     assert other.request("GET", "/api/chat/history").json()["messages"] == []
-    database = Database(f"sqlite+aiosqlite:///{web_data_dir / 'bot.db'}")
+    database = Database(web_database_url)
     session = await _session_of_last_web_conversation(database)
     await DeliveryStore(database).enqueue("web", session, [{"text": "Chào bạn, tôi là Lan."}])
     await database.dispose()
