@@ -130,26 +130,13 @@ def build_composer(settings: Settings, kb: KnowledgeBase) -> Composer:
     return LlmComposer(model, extractive, kb.corpus.documents, settings.llm_timeout_s)
 
 
-LAW_TOPIC_INTENTS = frozenset(
-    {
-        "ask_law_purchase",
-        "ask_law_warranty",
-        "ask_law_quality",
-        "ask_law_marketing",
-        "ask_law_rights",
-        "complain_business",
-    }
-)
-"""The NLU intents that say a message is about consumer law."""
-
-
 def answer_floors(settings: Settings) -> AnswerFloors:
     return AnswerFloors(
         alone=MatchFloors(settings.retrieval_similarity_floor, settings.retrieval_lexical_floor),
         on_topic=MatchFloors(
             settings.retrieval_topic_similarity_floor, settings.retrieval_topic_lexical_floor
         ),
-        topic_intents=LAW_TOPIC_INTENTS,
+        topic_intents=catalogue.LAW_TOPIC_INTENTS,
     )
 
 

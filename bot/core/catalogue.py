@@ -381,7 +381,7 @@ CASE_FIELDS = {
 }
 """The case file's fields as staff read them."""
 PLATFORMS = {"telegram": "Telegram", "zalo": "Zalo", "web": "Web chat"}
-TOPIC_INTENTS = frozenset(
+LAW_TOPIC_INTENTS = frozenset(
     {
         "ask_law_purchase",
         "ask_law_warranty",
@@ -389,6 +389,11 @@ TOPIC_INTENTS = frozenset(
         "ask_law_marketing",
         "ask_law_rights",
         "complain_business",
+    }
+)
+"""The NLU intents that say a message is about consumer law."""
+TOPIC_INTENTS = LAW_TOPIC_INTENTS | frozenset(
+    {
         "ask_human",
         "check_case_status",
         "out_of_scope",
