@@ -2,7 +2,8 @@
 `ask` sends them): how often the answer cites a right article, how often the article it quotes
 first is right, what else it did (asked to clarify, declined, offered staff), how long the law
 answers are and how long a turn takes. Development set in full; sealed test set as figures
-only. Starts its own Rasa server on a free loopback port."""
+only; the questions beyond the knowledge base (``beyond.yml``), where any law answer is quoted
+from a general rule at best. Starts its own Rasa server on a free loopback port."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from bench.turns import free_port
 from bot.core.messages import Action, IncomingMessage
 from bot.runtime import Runtime, running_bot
 from bot.settings import Settings
-from knowledge_base.evaluation import Question, load_devset, load_testset
+from knowledge_base.evaluation import Question, load_beyond, load_devset, load_testset
 from knowledge_base.units import UnitId
 
 REPORT = Path("var/bench/answers.json")
@@ -80,7 +81,7 @@ async def tally(runtime: Runtime, questions: list[Question]) -> dict[str, Tally]
     return tallies
 
 
-SETS = {"development": load_devset, "test": load_testset}
+SETS = {"development": load_devset, "test": load_testset, "beyond": load_beyond}
 
 
 async def measure(settings: Settings, sets: list[str]) -> dict[str, dict[str, Tally]]:
@@ -90,7 +91,7 @@ async def measure(settings: Settings, sets: list[str]) -> dict[str, dict[str, Ta
 
 
 def main() -> None:
-    """``python -m bench.answers [development] [test]`` (both by default)."""
+    """``python -m bench.answers [development] [test] [beyond]`` (all by default)."""
     sets = sys.argv[1:] or list(SETS)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), rasa_url=f"http://127.0.0.1:{free_port()}")

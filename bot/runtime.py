@@ -131,10 +131,15 @@ def build_composer(settings: Settings, kb: KnowledgeBase) -> Composer:
 
 
 def answer_floors(settings: Settings) -> AnswerFloors:
+    confidence = settings.retrieval_confidence_floor
     return AnswerFloors(
-        alone=MatchFloors(settings.retrieval_similarity_floor, settings.retrieval_lexical_floor),
+        alone=MatchFloors(
+            settings.retrieval_similarity_floor, settings.retrieval_lexical_floor, confidence
+        ),
         on_topic=MatchFloors(
-            settings.retrieval_topic_similarity_floor, settings.retrieval_topic_lexical_floor
+            settings.retrieval_topic_similarity_floor,
+            settings.retrieval_topic_lexical_floor,
+            confidence,
         ),
         topic_intents=catalogue.LAW_TOPIC_INTENTS,
     )

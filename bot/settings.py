@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     retrieval_topic_lexical_floor: float = Field(
         10.0, description="BM25 score enough to quote the law when NLU names a law topic."
     )
+    retrieval_confidence_floor: float = Field(
+        0.944, description="Ranker probability the first article needs before it is quoted."
+    )
 
     working_hours: str = Field("08:00-17:00", description="Staff working hours, local time.")
     working_days: str = Field("0-4", description="Staff working days, 0 = Monday … 6 = Sunday.")

@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import joblib
 import numpy as np
@@ -28,25 +29,39 @@ from knowledge_base.legal import Corpus
 from knowledge_base.text import words
 from knowledge_base.units import UnitId
 
-Example = tuple[str, str]
-"""(text, article ID)"""
-SVM_C = 0.5
+SVM_C = 0.15
+QUESTION_WEIGHT = 3.0
+"""How much more a development question counts than a line of content: citizens write like the
+questions, not like the guidance (both chosen by 5-fold cross-validation on the development
+set, ``bench/train_ranker.py --classifier``)."""
 _MODEL_FILE = "article-classifier-{digest}.joblib"
 
 
-def training_examples(
-    corpus: Corpus,
-    guidance: Iterable[GuidanceEntry],
-    phrasings: dict[str, list[str]],
-    questions: Iterable[Question] = (),
+class Example(NamedTuple):
+    text: str
+    article: str
+    weight: float = 1.0
+
+
+def content_examples(
+    corpus: Corpus, guidance: Iterable[GuidanceEntry], phrasings: dict[str, list[str]]
 ) -> list[Example]:
-    examples = [(article.title, article.id) for article in corpus.articles]
+    """Article titles, guidance (labelled with its first citation's article) and phrasings."""
+    examples = [Example(article.title, article.id) for article in corpus.articles]
     for entry in guidance:
         article = str(UnitId.parse(entry.citations[0]).article_id)
-        examples += [(text, article) for text in (*entry.questions, entry.title, entry.answer)]
-    examples += [(line, article) for article, lines in phrasings.items() for line in lines]
-    examples += [(q.text, article) for q in questions for article in sorted(q.answers)]
-    return [(text, article) for text, article in examples if text]
+        examples += [
+            Example(text, article) for text in (*entry.questions, entry.title, entry.answer)
+        ]
+    examples += [Example(line, article) for article, lines in phrasings.items() for line in lines]
+    return [example for example in examples if example.text]
+
+
+def question_examples(
+    questions: Iterable[Question], weight: float = QUESTION_WEIGHT
+) -> list[Example]:
+    """Each question once per right article."""
+    return [Example(q.text, article, weight) for q in questions for article in sorted(q.answers)]
 
 
 class ArticleClassifier:
@@ -56,7 +71,7 @@ class ArticleClassifier:
         self._articles = [str(a) for a in model.classes_]
 
     @classmethod
-    def train(cls, examples: Sequence[Example]) -> ArticleClassifier:
+    def train(cls, examples: Sequence[Example], svm_c: float = SVM_C) -> ArticleClassifier:
         features = FeatureUnion(
             [
                 ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
@@ -68,8 +83,11 @@ class ArticleClassifier:
                 ),
             ]
         )
-        texts = [_normalised(text) for text, _ in examples]
-        model = LinearSVC(C=SVM_C).fit(features.fit_transform(texts), [a for _, a in examples])
+        model = LinearSVC(C=svm_c, random_state=0).fit(
+            features.fit_transform([_normalised(e.text) for e in examples]),
+            [e.article for e in examples],
+            sample_weight=[e.weight for e in examples],
+        )
         return cls(features, model)
 
     @classmethod

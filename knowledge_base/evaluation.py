@@ -10,11 +10,12 @@ from pathlib import Path
 
 import yaml
 
-from knowledge_base.text import words
+from knowledge_base.text import fold, words
 
 EVAL_DIR = Path(__file__).parent / "eval"
 DEVSET_PATH = EVAL_DIR / "devset.yml"
 TESTSET_PATH = EVAL_DIR / "testset.yml"
+BEYOND_PATH = EVAL_DIR / "beyond.yml"
 NEAR_COPY_JACCARD = 0.6
 """Two texts whose folded-word sets overlap this much are near-copies of each other."""
 
@@ -53,6 +54,19 @@ def spread(questions: list[Question], count: int) -> list[Question]:
 
 def load_testset(path: Path = TESTSET_PATH) -> list[Question]:
     return load_questions(path)
+
+
+def load_beyond(path: Path = BEYOND_PATH) -> list[Question]:
+    """Consumer questions whose specific answer lies in a law the knowledge base does not hold
+    (no right article: the bot should not quote one first)."""
+    texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        Question(f"b{n:03d}", text, _style(text), frozenset()) for n, text in enumerate(texts, 1)
+    ]
+
+
+def _style(text: str) -> str:
+    return "no_diacritics" if fold(text) == text.lower() else "diacritics"
 
 
 def word_set(text: str) -> frozenset[str]:

@@ -44,6 +44,8 @@ class Hit:
     """Best dense similarity of the query to any unit that led to this article."""
     lexical_score: float = 0.0
     """Best BM25 score of the query on any unit that led to this article."""
+    confidence: float | None = None
+    """The ranker's probability that this article answers the query (None: no ranker)."""
 
     @property
     def point_text(self) -> str | None:
@@ -246,10 +248,13 @@ class HybridSearcher:
     def _ranked(self, query: str, candidates: list[Candidate]) -> list[Candidate]:
         assert self._ranker is not None
         scores = self._classifier.scores(query) if self._classifier else None
-        scored = [
-            Candidate(replace(c.hit, score=self._ranker.score(row)), c.signals)
-            for c, row in zip(candidates, self.features(query, candidates, scores), strict=True)
-        ]
+        scored = []
+        for candidate, row in zip(
+            candidates, self.features(query, candidates, scores), strict=True
+        ):
+            probability = self._ranker.score(row)
+            hit = replace(candidate.hit, score=probability, confidence=probability)
+            scored.append(Candidate(hit, candidate.signals))
         return sorted(scored, key=lambda c: -c.hit.score)
 
     def _explanation(self, article_id: str, ranked_guidance: list[str], query: str) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge_base.chunks import build_chunks
-from knowledge_base.classifier import ArticleClassifier, training_examples
+from knowledge_base.classifier import ArticleClassifier, content_examples, question_examples
 from knowledge_base.content import Content, Sources, assemble
 from knowledge_base.embeddings import load_embeddings
 from knowledge_base.evaluation import load_devset
@@ -81,9 +81,9 @@ class KnowledgeBase:
         started = time.perf_counter()
         report = index.sync(chunks, reuse)
         sync_seconds = time.perf_counter() - started
-        examples = training_examples(
-            content.corpus, content.guidance, content.phrasings, load_devset()
-        )
+        examples = content_examples(
+            content.corpus, content.guidance, content.phrasings
+        ) + question_examples(load_devset())
         classifier = ArticleClassifier.load_or_train(chroma_dir.parent / MODELS_DIR, examples)
         searcher = HybridSearcher(
             index, Lexicon.load(lexicon_path), LinearRanker.load(), classifier

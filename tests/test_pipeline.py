@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
+from bot.core import catalogue
 from bot.core.messages import Action, IncomingMessage
 from bot.nlu.client import RasaClient
 from bot.nlu.server import RasaServer
+from bot.settings import Settings
 from bot.storage.database import Database, migrate
 from bot.storage.models import Message
 from knowledge_base.service import KnowledgeBase
@@ -136,3 +138,19 @@ async def test_unrelated_text_does_not_quote_an_article(
     reply = await bot_without_rasa.say(message("xyzzy qwerty asdf", "nonsense"))
     assert reply is not None and reply.action is Action.CLARIFY
     assert not reply.citations
+
+
+async def test_a_first_article_the_ranker_doubts_is_not_quoted(
+    knowledge_base: KnowledgeBase, database: Database
+) -> None:
+    """The same question that is answered above gets a clarifying question, and no citation,
+    when the ranker's confidence in its first article is below RETRIEVAL_CONFIDENCE_FLOOR."""
+    client = RasaClient(f"http://127.0.0.1:{unused_port()}", "x", timeout_s=5.0)
+    doubtful = BotUnderTest(
+        database, knowledge_base, client, Settings(retrieval_confidence_floor=1.0)
+    )
+    reply = await doubtful.say(message(LAW_QUESTION, "doubtful"))
+    await client.aclose()
+    assert reply is not None and reply.action is Action.CLARIFY
+    assert not reply.citations
+    assert reply.text == catalogue.NOT_SURE

@@ -49,7 +49,9 @@ def test_unrelated_questions_do_not_pass_the_floor(knowledge_base: KnowledgeBase
     alone = [f for f in development if floors.alone.passed_by(f)]
     on_topic = [f for f in development if floors.on_topic.passed_by(f)]
     assert len(alone) / len(development) >= 0.90
-    assert len(on_topic) / len(development) >= 0.97
+    assert len(on_topic) / len(development) >= 0.96
+    doubted = [f for f in development if f.hits[0].confidence < floors.alone.confidence]
+    assert len(doubted) / len(development) <= 0.02, "the confidence floor holds back ~2% in CV"
 
 
 def test_langchain_retriever_returns_one_document_per_article(

@@ -17,7 +17,6 @@ from bot.console.auth import Staff
 from bot.console.web import back, page, render, uploaded
 from bot.console.web import form as read_form
 from bot.core import catalogue
-from bot.core.handlers import MatchFloors
 from bot.editing import inbox
 from bot.editing.library import (
     DRAFT,
@@ -32,7 +31,7 @@ from bot.editing.library import (
 )
 from bot.editing.preview import PHONE_SCREEN_CHARS, answer_on, entry_preview
 from bot.editing.words import describe, unreadable
-from bot.runtime import Runtime
+from bot.runtime import Runtime, answer_floors
 from bot.storage.models import GuidanceRevision
 from knowledge_base.embeddings import load_embeddings
 from knowledge_base.guidance import GuidanceEntry
@@ -520,7 +519,5 @@ async def try_page(request: Request, staff: Staff) -> Response:
         day = date.today()
     preview = None
     if question:
-        settings = rt.settings
-        floors = MatchFloors(settings.retrieval_similarity_floor, settings.retrieval_lexical_floor)
-        preview = await answer_on(rt.kb, floors, question, day)
+        preview = await answer_on(rt.kb, answer_floors(rt.settings).alone, question, day)
     return render(request, "editor_try.html", staff, question=question, day=day, preview=preview)

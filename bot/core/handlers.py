@@ -32,13 +32,17 @@ class FixedReply:
 @dataclass(frozen=True)
 class MatchFloors:
     """How well a question must match before the bot quotes law: the dense similarity or the
-    BM25 score must reach its floor (calibrated on the development set and unrelated questions)."""
+    BM25 score must reach its floor (calibrated on the development set and unrelated questions),
+    and the ranker must be confident enough that the first article answers it."""
 
     similarity: float
     lexical: float
+    confidence: float = 0.0
 
     def passed_by(self, found: Found) -> bool:
-        return found.similarity >= self.similarity or found.lexical_score >= self.lexical
+        matched = found.similarity >= self.similarity or found.lexical_score >= self.lexical
+        confidence = found.hits[0].confidence if found.hits else None
+        return matched and (confidence is None or confidence >= self.confidence)
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,8 @@ def entry_preview(kb: KnowledgeBase, entry: GuidanceEntry, today: date) -> Previ
 async def answer_on(kb: KnowledgeBase, floors: MatchFloors, question: str, day: date) -> Preview:
     """The law answer the bot gives to ``question`` on ``day`` (retrieval and composition as in
     a conversation; the intent is not recognised here)."""
-    hits = InForceSearcher(kb.searcher, kb.corpus, lambda: day).search(question, ANSWER_HITS)
-    if not hits or not floors.passed_by(hits[0]):
+    found = InForceSearcher(kb.searcher, kb.corpus, lambda: day).find(question, ANSWER_HITS)
+    if not found.hits or not floors.passed_by(found):
         return Preview(Answer(catalogue.NOT_SURE, ()), ())
-    answer = await ExtractiveComposer(kb.corpus, kb.guidance).compose(question, hits, day)
+    answer = await ExtractiveComposer(kb.corpus, kb.guidance).compose(question, found.hits, day)
     return Preview(answer, on_platforms(answer))
