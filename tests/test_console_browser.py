@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
 from sqlalchemy import select
 
 from bot.storage.models import CannedReply, Case
+from tests.browser_support import ARTIFACTS, chromium, sign_in
 from tests.console_support import (
-    PASSWORD,
     Client,
     ConsoleApp,
     citizen_says,
@@ -36,29 +36,17 @@ from tests.console_support import (
 pytestmark = pytest.mark.rasa
 __all__ = ["console_app"]  # the fixture, imported for pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "var" / "test-artifacts"
-DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+LAPTOP: ViewportSize = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 STAYED = "window.__noPageLoad === true"
 """Set once on the page: still true later only if the page was never loaded again."""
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        yield browser
 
 
 async def shot(page: Page, name: str, full_page: bool = False) -> None:
@@ -71,12 +59,7 @@ async def shot(page: Page, name: str, full_page: bool = False) -> None:
 
 
 async def signed_in(browser: Browser, app: ConsoleApp, username: str) -> BrowserContext:
-    context = await browser.new_context(viewport=LAPTOP, locale="vi-VN")
-    page = await context.new_page()
-    await page.goto(f"{app.url}/console/login")
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
+    context, page = await sign_in(browser, app.url, username, LAPTOP)
     await expect(page.locator("h1")).to_have_text("Hàng chờ cán bộ")
     return context
 

@@ -11,16 +11,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from tests.console_support import PASSWORD, ConsoleApp, console_app
+from tests.browser_support import ARTIFACTS, chromium, sign_in
+from tests.console_support import ConsoleApp, console_app
 from tests.editing_support import CONTRACT_QUESTION, NEW_WORDING, amended_law_docx
 
 pytestmark = pytest.mark.rasa
 __all__ = ["console_app"]  # the fixture, imported for pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
 PUBLISH_TIMEOUT_MS = 180_000
 ANSWER_TIMEOUT_MS = 30_000
 DECREE = "55/2024/NĐ-CP"
@@ -36,17 +35,8 @@ PET_HOTEL_ANSWER = (
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        yield browser
 
 
 async def shot(page: Page, name: str) -> None:
@@ -55,12 +45,7 @@ async def shot(page: Page, name: str) -> None:
 
 
 async def signed_in(browser: Browser, app: ConsoleApp, username: str) -> BrowserContext:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = await context.new_page()
-    await page.goto(f"{app.url}/console/login")
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
+    context, page = await sign_in(browser, app.url, username, {"width": 1280, "height": 900})
     await page.wait_for_url(f"{app.url}/console/**")
     await page.close()
     return context

@@ -4,13 +4,13 @@ plain text) and on malformed texts: the structure and metadata found, and clear 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from bot.editing.words import describe, unreadable
 from knowledge_base.importing import UnreadableFile, import_file
+from tests.browser_support import chromium
 from tests.conftest import CORPUS_DIR
 from tests.editing_support import (
     MALFORMED_LINES,
@@ -20,7 +20,6 @@ from tests.editing_support import (
     law_body_lines,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
 CORPUS_ARTICLES = {"19/2023/QH15": 80, "55/2024/NĐ-CP": 30, "05/2007/QH12": 72}
 
 
@@ -88,15 +87,8 @@ def test_an_html_page_gives_the_law_and_nothing_of_the_page_around_it() -> None:
 
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    async with chromium() as browser:
         yield browser
-        await browser.close()
 
 
 async def pdf_of(browser: Browser, lines: list[str]) -> bytes:
