@@ -90,6 +90,16 @@ def test_no_evaluation_question_has_a_near_copy_in_content_or_training_data() ->
     assert copies == [], "near-copies of evaluation questions: rewrite or remove these lines"
 
 
+def test_no_sealed_test_question_has_a_near_copy_among_the_development_questions() -> None:
+    """The development questions train the article classifier and the ranker, so they are
+    training data too. Only the development question is named."""
+    development = [q.text for q in load_devset()]
+    copies = sorted(
+        {text for _, text in near_copies([q.text for q in load_testset()], development)}
+    )
+    assert copies == [], "development questions too close to sealed ones: remove these"
+
+
 def test_the_near_copy_rule_catches_a_copy_without_diacritics() -> None:
     asked = "Mua hàng online bị lỗi có được đổi trả không?"
     assert near_copies([asked], ["mua hang online bi loi co duoc doi tra ko"])
