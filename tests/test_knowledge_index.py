@@ -51,8 +51,8 @@ def test_only_changed_and_deleted_units_touch_the_index(corpus_dir: Path, tmp_pa
     law.write_text(changed, encoding="utf-8")
     edited = KnowledgeBase.open(corpus, chroma, guidance_dir=guidance)
     assert (edited.last_sync.added, edited.last_sync.updated, edited.last_sync.deleted) == (0, 1, 0)
-    hit = edited.searcher.search("dành ít nhất ba ngày để đọc hợp đồng", 1)[0]
-    assert hit.id == "19/2023/QH15#d26.k1"
+    hits = edited.searcher.search("dành ít nhất ba ngày để đọc hợp đồng", 3)
+    assert "19/2023/QH15#d26.k1" in [hit.id for hit in hits], "the new wording is not indexed"
 
     decree = corpus / "nd-55-2024-nd-cp.txt"
     decree.write_text(
