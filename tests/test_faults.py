@@ -243,11 +243,20 @@ LOCK_WAIT_S = 30.0
 @contextmanager
 def locked(path: Path, seconds: float) -> Iterator[None]:
     """Another process's write transaction holds the SQLite database for ``seconds``."""
-    # Waits for a write the app itself may have in progress before taking the lock.
+    # Waits for a write the app itself may have in progress before taking the lock. SQLite
+    # answers "locked" at once, without its busy wait, in some WAL states: so try again.
     connection = sqlite3.connect(
         path, timeout=LOCK_WAIT_S, isolation_level=None, check_same_thread=False
     )
-    connection.execute("BEGIN EXCLUSIVE")
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            connection.execute("BEGIN EXCLUSIVE")
+            break
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     timer = threading.Timer(seconds, connection.rollback)
     timer.start()
     try:
