@@ -113,43 +113,41 @@ def fit(train: list[Example], strength: float) -> tuple[DictVectorizer, Logistic
     return vectorizer, model
 
 
-def ranks(
-    vectorizer: DictVectorizer, model: LogisticRegression, test: list[Example]
-) -> list[int | None]:
-    found = []
-    for question, articles, features in test:
-        order = (
-            [
-                articles[i]
-                for i in np.argsort(-model.decision_function(vectorizer.transform(features)))
-            ]
-            if features
-            else []
-        )
-        found.append(first_relevant_rank(order[:10], question.answers))
-    return found
+Prediction = tuple[Question, list[str], np.ndarray]
+"""A question, its candidate articles and each one's probability from a held-out ranker."""
 
 
-def cross_validated(data: list[Example], strength: float) -> Scores:
-    found: list[int | None] = []
-    for held_out in folds([question for question, _, _ in data]):
-        vectorizer, model = fit([row for row in data if row[0].id not in held_out], strength)
-        found += ranks(vectorizer, model, [row for row in data if row[0].id in held_out])
-    return Scores.of(found)
+def held_out(data: list[Example], strength: float) -> list[Prediction]:
+    """Each question scored by a ranker fitted without its fold."""
+    predictions = []
+    for held_out_ids in folds([question for question, _, _ in data]):
+        vectorizer, model = fit([row for row in data if row[0].id not in held_out_ids], strength)
+        for question, articles, features in (row for row in data if row[0].id in held_out_ids):
+            probabilities = (
+                model.predict_proba(vectorizer.transform(features))[:, 1]
+                if features
+                else np.array([])
+            )
+            predictions.append((question, articles, probabilities))
+    return predictions
 
 
-def confidence_floor(data: list[Example], strength: float) -> str:
+def cross_validated(predictions: list[Prediction]) -> Scores:
+    return Scores.of(
+        first_relevant_rank([articles[i] for i in np.argsort(-p)][:10], question.answers)
+        for question, articles, p in predictions
+    )
+
+
+def confidence_floor(predictions: list[Prediction]) -> str:
     """The ranker probability below which ``DROPPED_RIGHT`` of the development questions it
     ranks right (cross-validated) fall, and what that floor turns into clarifications."""
     right, wrong = [], []
-    for held_out in folds([question for question, _, _ in data]):
-        vectorizer, model = fit([row for row in data if row[0].id not in held_out], strength)
-        for question, articles, features in (row for row in data if row[0].id in held_out):
-            if features:
-                probabilities = model.predict_proba(vectorizer.transform(features))[:, 1]
-                first = int(np.argmax(probabilities))
-                is_right = articles[first] in question.answers
-                (right if is_right else wrong).append(float(probabilities[first]))
+    for question, articles, probabilities in predictions:
+        if len(probabilities):
+            first = int(np.argmax(probabilities))
+            is_right = articles[first] in question.answers
+            (right if is_right else wrong).append(float(probabilities[first]))
     floor = float(np.quantile(right, DROPPED_RIGHT))
     held = sum(p < floor for p in wrong)
     return (
@@ -163,7 +161,8 @@ def main() -> None:
     fused = Scores.of(
         first_relevant_rank(articles[:10], question.answers) for question, articles, _ in data
     )
-    results = {strength: cross_validated(data, strength) for strength in STRENGTHS}
+    predictions = {strength: held_out(data, strength) for strength in STRENGTHS}
+    results = {strength: cross_validated(p) for strength, p in predictions.items()}
     best = max(results, key=lambda strength: results[strength].mrr_at_10)
     print(
         markdown_table(
@@ -184,7 +183,7 @@ def main() -> None:
     }
     ranker.save(RANKER_PATH, about)
     print(f"C={best}: {RANKER_PATH}", file=sys.stderr)
-    print(confidence_floor(data, best))
+    print(confidence_floor(predictions[best]))
 
 
 def _figures(scores: Scores) -> list[str]:
