@@ -30,7 +30,7 @@ from knowledge_base.text import words
 from knowledge_base.units import UnitId
 
 SVM_C = 0.15
-QUESTION_WEIGHT = 3.0
+QUESTION_WEIGHT = 2.0
 """How much more a development question counts than a line of content: citizens write like the
 questions, not like the guidance (both chosen by 5-fold cross-validation on the development
 set, ``bench/train_ranker.py --classifier``)."""
