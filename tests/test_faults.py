@@ -9,8 +9,8 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,41 @@ async def app_with(platforms: Platforms, **changes: object) -> AsyncIterator[str
     settings = platforms.settings.model_copy(update=changes)
     async with serving(create_app(settings, lambda _: None), lifespan="on") as url:
         yield url
+
+
+LOCK_WAIT_S = 30.0
+
+
+def write_when_free(connection: sqlite3.Connection, sql: str, *parameters: object) -> None:
+    """Run ``sql`` once the app's own writes (its workers write every second) let it.
+
+    SQLite answers "locked" at once, without its busy wait, in some WAL states (a read
+    snapshot gone stale before the write): so try again until ``LOCK_WAIT_S``. Call it in a
+    thread: the app runs on the test's event loop, and must be able to finish a write it began."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            connection.execute(sql, parameters)
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def other_process(path: Path) -> sqlite3.Connection:
+    """A connection to the app's SQLite database from outside the app, in autocommit (each
+    statement a transaction of its own, with a fresh snapshot)."""
+    return sqlite3.connect(path, timeout=LOCK_WAIT_S, isolation_level=None, check_same_thread=False)
+
+
+async def inject(settings: Settings, sql: str, *parameters: object) -> None:
+    """Change the app's SQLite database behind its back, as another process would."""
+    connection = other_process(database_file(settings))
+    try:
+        await asyncio.to_thread(write_when_free, connection, sql, *parameters)
+    finally:
+        connection.close()
 
 
 def database_file(settings: Settings) -> Path:
@@ -128,12 +163,12 @@ async def test_a_message_that_keeps_failing_is_set_aside_and_its_chat_goes_on(
     ``INBOX_MAX_ATTEMPTS`` times, then set aside as a dead letter, shown in /readyz; the same
     chat's next message is answered meanwhile."""
     async with app_with(platforms, inbox_max_attempts=3) as url:
-        with sqlite3.connect(database_file(platforms.settings)) as db:
-            # A run-time error (not a constraint, which would read as a duplicate delivery).
-            db.execute(
-                "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.text LIKE '%POISON%' "
-                "BEGIN SELECT abs(-9223372036854775807 - 1); END"
-            )
+        # A run-time error (not a constraint, which would read as a duplicate delivery).
+        await inject(
+            platforms.settings,
+            "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.text LIKE '%POISON%' "
+            "BEGIN SELECT abs(-9223372036854775807 - 1); END",
+        )
         assert (await post_telegram(url, telegram_text(910, "POISON"))).status_code == 200
         assert (await post_telegram(url, telegram_text(910, "xin chào"))).status_code == 200
         await eventually(lambda: telegram_texts(platforms.telegram, 910) != [])
@@ -173,13 +208,13 @@ async def test_an_unreadable_stored_message_is_set_aside_at_once(platforms: Plat
     """What an older version stored without validation (a number as text) never blocks the
     chat: it is a dead letter on its first attempt, and the next message is answered."""
     async with app_with(platforms) as url:
-        with sqlite3.connect(database_file(platforms.settings)) as db:
-            db.execute(
-                "INSERT INTO inbox (platform, platform_message_id, message, status, attempts, "
-                "received_at) VALUES ('telegram', 'legacy-1', ?, 'pending', 0, "
-                "'2026-11-30 00:00:00')",
-                ('{"platform": "telegram", "chat_id": "911", "user_id": "911", "text": 12}',),
-            )
+        await inject(
+            platforms.settings,
+            "INSERT INTO inbox (platform, platform_message_id, message, status, attempts, "
+            "received_at) VALUES ('telegram', 'legacy-1', ?, 'pending', 0, "
+            "'2026-11-30 00:00:00')",
+            '{"platform": "telegram", "chat_id": "911", "user_id": "911", "text": 12}',
+        )
         await post_telegram(url, telegram_text(911, "xin chào"))
         await eventually(lambda: telegram_texts(platforms.telegram, 911) != [])
         # The chat's own message is answered at once; the legacy one at the next claim.
@@ -237,32 +272,17 @@ async def test_replies_queued_during_an_outage_are_all_delivered_once_in_order(
 # The database
 
 
-LOCK_WAIT_S = 30.0
-
-
-@contextmanager
-def locked(path: Path, seconds: float) -> Iterator[None]:
+@asynccontextmanager
+async def locked(path: Path, seconds: float) -> AsyncIterator[None]:
     """Another process's write transaction holds the SQLite database for ``seconds``."""
-    # Waits for a write the app itself may have in progress before taking the lock. SQLite
-    # answers "locked" at once, without its busy wait, in some WAL states: so try again.
-    connection = sqlite3.connect(
-        path, timeout=LOCK_WAIT_S, isolation_level=None, check_same_thread=False
-    )
-    deadline = time.monotonic() + LOCK_WAIT_S
-    while True:
-        try:
-            connection.execute("BEGIN EXCLUSIVE")
-            break
-        except sqlite3.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    connection = other_process(path)
+    await asyncio.to_thread(write_when_free, connection, "BEGIN EXCLUSIVE")
     timer = threading.Timer(seconds, connection.rollback)
     timer.start()
     try:
         yield
     finally:
-        timer.join()
+        await asyncio.to_thread(timer.join)
         connection.close()
 
 
@@ -276,7 +296,7 @@ async def test_a_locked_database_delays_replies_but_never_sends_one_twice(
         for chat in (930, 931):
             await post_telegram(url, telegram_text(chat, "xin chào"))
         await eventually(lambda: all(telegram_texts(platforms.telegram, c) for c in (930, 931)))
-        with locked(database_file(platforms.settings), 3.0):
+        async with locked(database_file(platforms.settings), 3.0):
             await post_telegram(url, telegram_text(930, "cảm ơn bạn"))
         await eventually(lambda: len(telegram_texts(platforms.telegram, 930)) == 2)
         await asyncio.sleep(2.0)
@@ -292,7 +312,7 @@ async def test_while_the_database_is_unavailable_webhooks_ask_the_platform_to_re
     platform's redelivery afterwards is answered once."""
     async with app_with(platforms, database_busy_timeout_s=0.5) as url:
         update = telegram_text(940, "xin chào")
-        with locked(database_file(platforms.settings), 2.0):
+        async with locked(database_file(platforms.settings), 2.0):
             refused = await post_telegram(url, update)
         assert refused.status_code == 503 and refused.headers["retry-after"]
         assert (await post_telegram(url, update)).status_code == 200
