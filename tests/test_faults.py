@@ -75,7 +75,7 @@ def write_when_free(connection: sqlite3.Connection, sql: str, *parameters: objec
             time.sleep(0.05)
 
 
-def other_process(path: Path) -> sqlite3.Connection:
+def outside_connection(path: Path) -> sqlite3.Connection:
     """A connection to the app's SQLite database from outside the app, in autocommit (each
     statement a transaction of its own, with a fresh snapshot)."""
     return sqlite3.connect(path, timeout=LOCK_WAIT_S, isolation_level=None, check_same_thread=False)
@@ -83,7 +83,7 @@ def other_process(path: Path) -> sqlite3.Connection:
 
 async def inject(settings: Settings, sql: str, *parameters: object) -> None:
     """Change the app's SQLite database behind its back, as another process would."""
-    connection = other_process(database_file(settings))
+    connection = outside_connection(database_file(settings))
     try:
         await asyncio.to_thread(write_when_free, connection, sql, *parameters)
     finally:
@@ -275,7 +275,7 @@ async def test_replies_queued_during_an_outage_are_all_delivered_once_in_order(
 @asynccontextmanager
 async def locked(path: Path, seconds: float) -> AsyncIterator[None]:
     """Another process's write transaction holds the SQLite database for ``seconds``."""
-    connection = other_process(path)
+    connection = outside_connection(path)
     await asyncio.to_thread(write_when_free, connection, "BEGIN EXCLUSIVE")
     timer = threading.Timer(seconds, connection.rollback)
     timer.start()
