@@ -1,9 +1,11 @@
 """The whole bot on the evaluation questions, each the first message of a new conversation (as
 `ask` sends them): how often the answer cites a right article, how often the article it quotes
 first is right, what else it did (asked to clarify, declined, offered staff), how long the law
-answers are and how long a turn takes. Development set in full; sealed test set as figures
-only; the questions beyond the knowledge base (``beyond.yml``), where any law answer is quoted
-from a general rule at best. Starts its own Rasa server on a free loopback port."""
+answers are and how long a turn takes. Development set in full, twice: as shipped (in-sample:
+the models learnt these questions) and held out (``development-cv``: each fold answered by a
+classifier and ranker trained without it, as a new citizen's question is); sealed test set as
+figures only; the questions beyond the knowledge base (``beyond.yml``), where any law answer
+is quoted from a general rule at best. Starts its own Rasa server on a free loopback port."""
 
 from __future__ import annotations
 
@@ -15,15 +17,18 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bench.stats import markdown_table, percentiles_ms
+from bench.train_ranker import fold_models
 from bench.turns import free_port
 from bot.core.messages import Action, IncomingMessage
-from bot.runtime import Runtime, running_bot
+from bot.runtime import Runtime, build_pipeline, running_bot
 from bot.settings import Settings
 from knowledge_base.evaluation import Question, load_beyond, load_devset, load_testset
+from knowledge_base.service import KnowledgeBase
 from knowledge_base.units import UnitId
 
 REPORT = Path("var/bench/answers.json")
@@ -58,9 +63,11 @@ class Tally:
         }
 
 
-async def tally(runtime: Runtime, questions: list[Question]) -> dict[str, Tally]:
-    """Overall and per style."""
-    tallies: dict[str, Tally] = {}
+async def tally(
+    runtime: Runtime, questions: list[Question], tallies: dict[str, Tally] | None = None
+) -> dict[str, Tally]:
+    """Overall and per style (added to ``tallies`` when given)."""
+    tallies = {} if tallies is None else tallies
     for question in questions:
         chat = uuid.uuid4().hex
         message = IncomingMessage("bench", chat, "bench", question.text, message_id=chat)
@@ -81,18 +88,52 @@ async def tally(runtime: Runtime, questions: list[Question]) -> dict[str, Tally]
     return tallies
 
 
+async def held_out(
+    runtime: Runtime, questions: list[Question]
+) -> AsyncIterator[tuple[list[Question], KnowledgeBase]]:
+    """Each fold of ``questions``, with the bot answering from models trained without it (the
+    knowledge base it answers from is yielded too); the shipped models again afterwards."""
+    kb = runtime.kb
+    try:
+        for held_out_ids, classifier, ranker in fold_models(kb, questions):
+            fold_kb = replace(kb, searcher=kb.searcher.with_models(ranker, classifier))
+            settings, rasa = runtime.settings, runtime.rasa
+            runtime.turns.use(
+                build_pipeline(settings, fold_kb, rasa, runtime.maintenance, runtime.clock)
+            )
+            yield [q for q in questions if q.id in held_out_ids], fold_kb
+    finally:
+        runtime.turns.use(runtime.pipeline)
+
+
+async def held_out_tally(runtime: Runtime, questions: list[Question]) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = {}
+    async for fold, _kb in held_out(runtime, questions):
+        await tally(runtime, fold, tallies)
+    return tallies
+
+
 SETS = {"development": load_devset, "test": load_testset, "beyond": load_beyond}
+HELD_OUT = "development-cv"
 
 
 async def measure(settings: Settings, sets: list[str]) -> dict[str, dict[str, Tally]]:
     progress = lambda m: print(m, file=sys.stderr)  # noqa: E731
     async with running_bot(settings, progress, platforms=False) as runtime:
-        return {name: await tally(runtime, SETS[name]()) for name in sets}
+        return {
+            name: await (
+                held_out_tally(runtime, load_devset())
+                if name == HELD_OUT
+                else tally(runtime, SETS[name]())
+            )
+            for name in sets
+        }
 
 
 def main() -> None:
-    """``python -m bench.answers [development] [test] [beyond]`` (all by default)."""
-    sets = sys.argv[1:] or list(SETS)
+    """``python -m bench.answers [development] [development-cv] [test] [beyond]`` (all by
+    default)."""
+    sets = sys.argv[1:] or ["development", HELD_OUT, "test", "beyond"]
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), rasa_url=f"http://127.0.0.1:{free_port()}")
         results = asyncio.run(measure(settings, sets))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import random
 import sys
+from collections.abc import Iterator
 
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
@@ -46,10 +47,8 @@ DROPPED_RIGHT = 0.02
 Example = tuple[Question, list[str], list[dict[str, float]]]
 
 
-def examples() -> list[Example]:
+def examples(kb: KnowledgeBase, questions: list[Question]) -> list[Example]:
     """Each development question with its candidate articles and their features."""
-    kb = open_knowledge_base(get_settings())
-    questions = load_devset()
     scores = cross_fitted_scores(kb, questions)
     rows = []
     for question in questions:
@@ -113,6 +112,30 @@ def fit(train: list[Example], strength: float) -> tuple[DictVectorizer, Logistic
     return vectorizer, model
 
 
+def linear_ranker(vectorizer: DictVectorizer, model: LogisticRegression) -> LinearRanker:
+    weights = dict(zip(vectorizer.get_feature_names_out(), model.coef_[0], strict=True))
+    return LinearRanker(
+        {k: round(float(v), 5) for k, v in weights.items() if v}, float(model.intercept_[0])
+    )
+
+
+FoldModels = tuple[set[str], ArticleClassifier, LinearRanker]
+"""The question IDs of a fold, and the classifier and ranker trained without them."""
+
+
+def fold_models(kb: KnowledgeBase, questions: list[Question]) -> Iterator[FoldModels]:
+    """For each fold, the models as shipped (same settings, the shipped ranker's C) trained on
+    the other folds' questions: what a question the models never saw meets."""
+    data = examples(kb, questions)
+    strength = float(LinearRanker.about()["C"])
+    content = content_examples(kb.corpus, kb.guidance, load_phrasings())
+    for held_out_ids in folds(questions):
+        training = [q for q in questions if q.id not in held_out_ids]
+        classifier = ArticleClassifier.train(content + question_examples(training))
+        vectorizer, model = fit([row for row in data if row[0].id not in held_out_ids], strength)
+        yield held_out_ids, classifier, linear_ranker(vectorizer, model)
+
+
 Prediction = tuple[Question, list[str], np.ndarray]
 """A question, its candidate articles and each one's probability from a held-out ranker."""
 
@@ -157,7 +180,7 @@ def confidence_floor(predictions: list[Prediction]) -> str:
 
 
 def main() -> None:
-    data = examples()
+    data = examples(open_knowledge_base(get_settings()), load_devset())
     fused = Scores.of(
         first_relevant_rank(articles[:10], question.answers) for question, articles, _ in data
     )
@@ -171,11 +194,7 @@ def main() -> None:
             + [[f"ranker C={c} (5-fold CV)", *_figures(s)] for c, s in results.items()],
         )
     )
-    vectorizer, model = fit(data, best)
-    weights = dict(zip(vectorizer.get_feature_names_out(), model.coef_[0], strict=True))
-    ranker = LinearRanker(
-        {k: round(float(v), 5) for k, v in weights.items() if v}, float(model.intercept_[0])
-    )
+    ranker = linear_ranker(*fit(data, best))
     about = {
         "trained_on": f"knowledge_base/eval/devset.yml ({len(data)} questions)",
         "C": best,

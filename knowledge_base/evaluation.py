@@ -16,6 +16,7 @@ EVAL_DIR = Path(__file__).parent / "eval"
 DEVSET_PATH = EVAL_DIR / "devset.yml"
 TESTSET_PATH = EVAL_DIR / "testset.yml"
 BEYOND_PATH = EVAL_DIR / "beyond.yml"
+UNRELATED_PATH = EVAL_DIR / "unrelated.yml"
 NEAR_COPY_JACCARD = 0.6
 """Two texts whose folded-word sets overlap this much are near-copies of each other."""
 
@@ -63,6 +64,11 @@ def load_beyond(path: Path = BEYOND_PATH) -> list[Question]:
     return [
         Question(f"b{n:03d}", text, _style(text), frozenset()) for n, text in enumerate(texts, 1)
     ]
+
+
+def load_unrelated(path: Path = UNRELATED_PATH) -> list[str]:
+    """Messages no article answers (weather, recipes, land, traffic…): no law may be quoted."""
+    return [str(text) for text in yaml.safe_load(path.read_text(encoding="utf-8"))]
 
 
 def _style(text: str) -> str:

@@ -160,6 +160,11 @@ class LinearRanker:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(dict(data["weights"]), float(data["bias"]))
 
+    @staticmethod
+    def about(path: Path = RANKER_PATH) -> dict[str, object]:
+        """How the saved ranker was trained (its C, its cross-validated figures)."""
+        return dict(json.loads(path.read_text(encoding="utf-8"))["about"])
+
     def save(self, path: Path, about: dict[str, object]) -> None:
         data = {"about": about, "bias": self.bias, "weights": dict(sorted(self.weights.items()))}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -158,6 +159,14 @@ class HybridSearcher:
     @property
     def size(self) -> int:
         return len(self._chunks)
+
+    def with_models(
+        self, ranker: LinearRanker | None, classifier: ArticleClassifier | None
+    ) -> HybridSearcher:
+        """The same index, ranked by other models (cross-validation holds questions out)."""
+        searcher = copy.copy(self)
+        searcher._ranker, searcher._classifier = ranker, classifier
+        return searcher
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         return self.find(query, k).hits

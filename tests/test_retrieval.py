@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import yaml
-
 from bot.runtime import answer_floors
 from bot.settings import Settings
-from knowledge_base.evaluation import DEVSET_PATH, Ranker, evaluate, load_devset
+from knowledge_base.evaluation import Ranker, evaluate, load_devset, load_unrelated
 from knowledge_base.search import HybridRetriever
 from knowledge_base.service import KnowledgeBase
 
-UNRELATED = yaml.safe_load((DEVSET_PATH.parent / "unrelated.yml").read_text(encoding="utf-8"))
+UNRELATED = load_unrelated()
 
 
 def article_ranker(kb: KnowledgeBase) -> Ranker:
