@@ -3,8 +3,10 @@ and ``RETRIEVAL_TOPIC_LEXICAL_FLOOR``), calibrated on the development set held o
 unrelated messages: for each candidate pair, what it holds back of the development questions
 NLU puts on a law topic (each fold searched by models trained without it), split by whether
 their first article is right, and which unrelated messages on a law topic it lets through.
-The pair it prints is the highest that holds back at most ``DROPPED_RIGHT`` of the questions
-whose first article is right and lets no unrelated message through. The sealed test set is
+It also names the highest pair that holds back at most ``DROPPED_RIGHT`` of the questions
+whose first article is right and lets no unrelated message through (a candidate: what lower
+floors answer wrongly, and no longer send to the editors' inbox, is weighed in
+``docs/benchmarks.md``). The sealed test set is
 never read here. Starts its own Rasa server on a free loopback port."""
 
 from __future__ import annotations

@@ -93,10 +93,10 @@ class Settings(BaseSettings):
         14.0, description="BM25 score at which the law is quoted whatever NLU said."
     )
     retrieval_topic_similarity_floor: float = Field(
-        0.2, description="Dense similarity enough to quote the law when NLU names a law topic."
+        0.25, description="Dense similarity enough to quote the law when NLU names a law topic."
     )
     retrieval_topic_lexical_floor: float = Field(
-        8.0, description="BM25 score enough to quote the law when NLU names a law topic."
+        10.0, description="BM25 score enough to quote the law when NLU names a law topic."
     )
     retrieval_confidence_floor: float = Field(
         0.962, description="Ranker probability the first article needs before it is quoted."
