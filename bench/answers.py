@@ -97,9 +97,10 @@ async def held_out(
     try:
         for held_out_ids, classifier, ranker in fold_models(kb, questions):
             fold_kb = replace(kb, searcher=kb.searcher.with_models(ranker, classifier))
-            settings, rasa = runtime.settings, runtime.rasa
             runtime.turns.use(
-                build_pipeline(settings, fold_kb, rasa, runtime.maintenance, runtime.clock)
+                build_pipeline(
+                    runtime.settings, fold_kb, runtime.rasa, runtime.maintenance, runtime.clock
+                )
             )
             yield [q for q in questions if q.id in held_out_ids], fold_kb
     finally:

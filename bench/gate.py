@@ -6,8 +6,8 @@ their first article is right, and which unrelated messages on a law topic it let
 It also names the highest pair that holds back at most ``DROPPED_RIGHT`` of the questions
 whose first article is right and lets no unrelated message through (a candidate: what lower
 floors answer wrongly, and no longer send to the editors' inbox, is weighed in
-``docs/benchmarks.md``). The sealed test set is
-never read here. Starts its own Rasa server on a free loopback port."""
+``docs/benchmarks.md``). The sealed test set is never read here. Starts its own Rasa server on
+a free loopback port."""
 
 from __future__ import annotations
 
@@ -46,23 +46,31 @@ class Searched:
     right_first: bool
 
 
-def searched(kb: KnowledgeBase, text: str, intent: str, answers: frozenset[str]) -> Searched:
-    found = InForceSearcher(kb.searcher, kb.corpus, date.today).find(text, ANSWERS_AT)
+def searched(
+    searcher: InForceSearcher, text: str, intent: str, answers: frozenset[str]
+) -> Searched:
+    found = searcher.find(text, ANSWERS_AT)
     right = bool(found.hits) and found.hits[0].article_id in answers
     return Searched(text, intent in LAW_TOPIC_INTENTS, found, right)
+
+
+def in_force(kb: KnowledgeBase) -> InForceSearcher:
+    return InForceSearcher(kb.searcher, kb.corpus, date.today)
 
 
 async def collect(runtime: Runtime) -> tuple[list[Searched], list[Searched]]:
     """(the development questions, held out; the unrelated messages, by the shipped models)."""
     development = []
     async for fold, kb in held_out(runtime, load_devset()):
+        searcher = in_force(kb)
         for question in fold:
             intent = (await runtime.rasa.parse(question.text)).intent
-            development.append(searched(kb, question.text, intent, question.answers))
+            development.append(searched(searcher, question.text, intent, question.answers))
     unrelated = []
+    searcher = in_force(runtime.kb)
     for text in load_unrelated():
         intent = (await runtime.rasa.parse(text)).intent
-        unrelated.append(searched(runtime.kb, text, intent, frozenset()))
+        unrelated.append(searched(searcher, text, intent, frozenset()))
     return development, unrelated
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
@@ -47,9 +47,11 @@ DROPPED_RIGHT = 0.02
 Example = tuple[Question, list[str], list[dict[str, float]]]
 
 
-def examples(kb: KnowledgeBase, questions: list[Question]) -> list[Example]:
-    """Each development question with its candidate articles and their features."""
-    scores = cross_fitted_scores(kb, questions)
+def examples(
+    kb: KnowledgeBase, questions: list[Question], scores: dict[str, dict[str, float]]
+) -> list[Example]:
+    """Each development question with its candidate articles and their features (``scores``:
+    each question's cross-fitted article scores)."""
     rows = []
     for question in questions:
         candidates = kb.searcher.candidates(question.text)
@@ -59,20 +61,35 @@ def examples(kb: KnowledgeBase, questions: list[Question]) -> list[Example]:
     return rows
 
 
-def cross_fitted_scores(
+FoldClassifier = tuple[set[str], ArticleClassifier]
+"""The question IDs of a fold, and the article classifier trained without them."""
+
+
+def fold_classifiers(
     kb: KnowledgeBase,
     questions: list[Question],
     svm_c: float = SVM_C,
     weight: float = QUESTION_WEIGHT,
-) -> dict[str, dict[str, float]]:
-    """Each question's article scores from a classifier trained without its fold."""
+) -> Iterator[FoldClassifier]:
+    """For each fold, its question IDs and the article classifier trained on the other folds."""
     content = content_examples(kb.corpus, kb.guidance, load_phrasings())
-    scores: dict[str, dict[str, float]] = {}
     for held_out in folds(questions):
-        training = [q for q in questions if q.id not in held_out]
-        classifier = ArticleClassifier.train(content + question_examples(training, weight), svm_c)
-        scores |= {q.id: classifier.scores(q.text) for q in questions if q.id in held_out}
-    return scores
+        training = content + question_examples(
+            [q for q in questions if q.id not in held_out], weight
+        )
+        yield held_out, ArticleClassifier.train(training, svm_c)
+
+
+def held_out_scores(
+    classifiers: Iterable[FoldClassifier], questions: list[Question]
+) -> dict[str, dict[str, float]]:
+    """Each question's article scores from the classifier trained without its fold."""
+    return {
+        q.id: classifier.scores(q.text)
+        for held_out, classifier in classifiers
+        for q in questions
+        if q.id in held_out
+    }
 
 
 def classifier_grid() -> None:
@@ -81,7 +98,7 @@ def classifier_grid() -> None:
     questions = load_devset()
     rows = []
     for svm_c, weight in itertools.product(CLASSIFIER_STRENGTHS, QUESTION_WEIGHTS):
-        scores = cross_fitted_scores(kb, questions, svm_c, weight)
+        scores = held_out_scores(fold_classifiers(kb, questions, svm_c, weight), questions)
         found = (
             first_relevant_rank(
                 sorted(scores[q.id], key=lambda a: -scores[q.id][a])[:10], q.answers
@@ -126,12 +143,10 @@ FoldModels = tuple[set[str], ArticleClassifier, LinearRanker]
 def fold_models(kb: KnowledgeBase, questions: list[Question]) -> Iterator[FoldModels]:
     """For each fold, the models as shipped (same settings, the shipped ranker's C) trained on
     the other folds' questions: what a question the models never saw meets."""
-    data = examples(kb, questions)
+    classifiers = list(fold_classifiers(kb, questions))
+    data = examples(kb, questions, held_out_scores(classifiers, questions))
     strength = float(LinearRanker.about()["C"])
-    content = content_examples(kb.corpus, kb.guidance, load_phrasings())
-    for held_out_ids in folds(questions):
-        training = [q for q in questions if q.id not in held_out_ids]
-        classifier = ArticleClassifier.train(content + question_examples(training))
+    for held_out_ids, classifier in classifiers:
         vectorizer, model = fit([row for row in data if row[0].id not in held_out_ids], strength)
         yield held_out_ids, classifier, linear_ranker(vectorizer, model)
 
@@ -180,7 +195,8 @@ def confidence_floor(predictions: list[Prediction]) -> str:
 
 
 def main() -> None:
-    data = examples(open_knowledge_base(get_settings()), load_devset())
+    kb, questions = open_knowledge_base(get_settings()), load_devset()
+    data = examples(kb, questions, held_out_scores(fold_classifiers(kb, questions), questions))
     fused = Scores.of(
         first_relevant_rank(articles[:10], question.answers) for question, articles, _ in data
     )
