@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import joblib
 import numpy as np
+import sklearn
 from cachetools import LRUCache
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
@@ -92,9 +93,12 @@ class ArticleClassifier:
 
     @classmethod
     def load_or_train(cls, directory: Path, examples: Sequence[Example]) -> ArticleClassifier:
-        """The model for exactly these examples, trained only when neither this process nor
-        ``directory`` holds one (every index generation and data directory shares it)."""
-        content = json.dumps(sorted(examples), ensure_ascii=False).encode()
+        """The model for exactly these examples and settings, trained only when neither this
+        process nor ``directory`` holds one (every index generation and data directory shares
+        it). A new ``SVM_C`` or scikit-learn version trains a new one."""
+        content = json.dumps(
+            [SVM_C, sklearn.__version__, sorted(examples)], ensure_ascii=False
+        ).encode()
         digest = hashlib.sha256(content).hexdigest()[:16]
         if digest in _TRAINED:
             return _TRAINED[digest]
@@ -102,7 +106,7 @@ class ArticleClassifier:
         if path.exists():
             features, model = joblib.load(path)
             return _TRAINED.setdefault(digest, cls(features, model))
-        classifier = _TRAINED.setdefault(digest, cls.train(examples))
+        classifier = _TRAINED.setdefault(digest, cls.train(examples, SVM_C))
         directory.mkdir(parents=True, exist_ok=True)
         for stale in directory.glob(_MODEL_FILE.format(digest="*")):
             stale.unlink()

@@ -5,6 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from knowledge_base import classifier
+from knowledge_base.classifier import ArticleClassifier, Example
 from knowledge_base.embeddings import HashingEmbeddings
 from knowledge_base.service import KnowledgeBase
 from knowledge_base.text import fold, words
@@ -21,6 +25,23 @@ def test_hashing_embedding_is_deterministic_and_folds_diacritics() -> None:
     assert first == HashingEmbeddings().embed_query("khiếu nại")
     assert first == embedding.embed_query("khieu nai")
     assert first != embedding.embed_query("bảo hành")
+
+
+def test_a_new_classifier_setting_trains_a_new_model_instead_of_loading_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples = [
+        Example("shop không cho đổi trả hàng lỗi", "19/2023/QH15#d10"),
+        Example("hàng lỗi đòi bảo hành không được", "19/2023/QH15#d33"),
+        Example("bảo hành sửa mãi không xong", "19/2023/QH15#d33"),
+        Example("hợp đồng theo mẫu có điều khoản bất lợi", "19/2023/QH15#d25"),
+    ]
+    question = "đổi hàng lỗi được không"
+    shipped = ArticleClassifier.load_or_train(tmp_path, examples).scores(question)
+    monkeypatch.setattr(classifier, "SVM_C", 10.0)
+    retrained = ArticleClassifier.load_or_train(tmp_path, examples).scores(question)
+    assert retrained != shipped, "the model trained with the old SVM_C was loaded"
+    assert len(list(tmp_path.iterdir())) == 1, "the old model file was kept"
 
 
 def _copy_corpus(source: Path, target: Path) -> Path:
