@@ -7,9 +7,9 @@ citizen's question gets the scores of a classifier that never saw it. The regula
 chosen by 5-fold cross-validation over questions (MRR@10); the cross-validated figures are
 printed, the model fitted on every development question is written to
 ``knowledge_base/ranker.json``. ``--classifier`` instead prints the article classifier's own
-cross-validated figures over its settings (``SVM_C``, ``QUESTION_WEIGHT``). It also prints the
-``RETRIEVAL_CONFIDENCE_FLOOR`` the cross-validated probabilities call for. The sealed test set
-is never read here.
+cross-validated figures over its settings (``SVM_C``, ``QUESTION_WEIGHT``,
+``NEIGHBOUR_WEIGHT``). It also prints the ``RETRIEVAL_CONFIDENCE_FLOOR`` the cross-validated
+probabilities call for. The sealed test set is never read here.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bench.stats import markdown_table
 from bot.runtime import open_knowledge_base
 from bot.settings import get_settings
 from knowledge_base.classifier import (
+    NEIGHBOUR_WEIGHT,
     QUESTION_WEIGHT,
     SVM_C,
     ArticleClassifier,
@@ -42,6 +43,7 @@ FOLDS = 5
 STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0)
 CLASSIFIER_STRENGTHS = (0.1, 0.15, 0.3, 0.5)
 QUESTION_WEIGHTS = (1.0, 2.0, 3.0)
+NEIGHBOUR_WEIGHTS = (0.0, 0.5, 1.0, 2.0)
 DROPPED_RIGHT = 0.02
 """The share of right first articles the confidence floor may turn into clarifications."""
 Example = tuple[Question, list[str], list[dict[str, float]]]
@@ -81,11 +83,13 @@ def fold_classifiers(
 
 
 def held_out_scores(
-    classifiers: Iterable[FoldClassifier], questions: list[Question]
+    classifiers: Iterable[FoldClassifier],
+    questions: list[Question],
+    neighbour_weight: float = NEIGHBOUR_WEIGHT,
 ) -> dict[str, dict[str, float]]:
     """Each question's article scores from the classifier trained without its fold."""
     return {
-        q.id: classifier.scores(q.text)
+        q.id: classifier.scores(q.text, neighbour_weight)
         for held_out, classifier in classifiers
         for q in questions
         if q.id in held_out
@@ -93,21 +97,26 @@ def held_out_scores(
 
 
 def classifier_grid() -> None:
-    """The article classifier alone, 5-fold CV over its SVM C and the questions' weight."""
+    """The article classifier alone, 5-fold CV over its SVM C, the questions' weight and the
+    nearest example's weight."""
     kb = open_knowledge_base(get_settings())
     questions = load_devset()
     rows = []
     for svm_c, weight in itertools.product(CLASSIFIER_STRENGTHS, QUESTION_WEIGHTS):
-        scores = held_out_scores(fold_classifiers(kb, questions, svm_c, weight), questions)
-        found = (
-            first_relevant_rank(
-                sorted(scores[q.id], key=lambda a: -scores[q.id][a])[:10], q.answers
+        classifiers = list(fold_classifiers(kb, questions, svm_c, weight))
+        for neighbour_weight in NEIGHBOUR_WEIGHTS:
+            scores = held_out_scores(classifiers, questions, neighbour_weight)
+            found = (
+                first_relevant_rank(
+                    sorted(scores[q.id], key=lambda a: -scores[q.id][a])[:10], q.answers
+                )
+                for q in questions
             )
-            for q in questions
-        )
-        rows.append(
-            [f"classifier C={svm_c}, question weight {weight}", *_figures(Scores.of(found))]
-        )
+            setting = (
+                f"classifier C={svm_c}, question weight {weight}, "
+                f"nearest example's weight {neighbour_weight}"
+            )
+            rows.append([setting, *_figures(Scores.of(found))])
     print(markdown_table(["ranking", "R@1", "R@3", "MRR@10"], rows))
 
 

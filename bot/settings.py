@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         10.0, description="BM25 score enough to quote the law when NLU names a law topic."
     )
     retrieval_confidence_floor: float = Field(
-        0.962, description="Ranker probability the first article needs before it is quoted."
+        0.958, description="Ranker probability the first article needs before it is quoted."
     )
 
     working_hours: str = Field("08:00-17:00", description="Staff working hours, local time.")

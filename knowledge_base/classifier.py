@@ -2,7 +2,8 @@
 law: guidance entries (their questions, title and direct answer, labelled with the article of
 their first citation), lay phrasings, article titles, and the development questions with their
 right articles. Words, word pairs and character n-grams (so that shorthand and missing
-diacritics still match), weighted by TF-IDF, and a linear SVM (scikit-learn).
+diacritics still match), weighted by TF-IDF, and a linear SVM (scikit-learn), with each
+article's score raised by how close the question comes to its nearest example.
 
 Training is the slow part of an index build; the fitted model is kept in memory and beside the
 index, keyed by a hash of its training examples, so a restart reuses it.
@@ -20,6 +21,7 @@ import joblib
 import numpy as np
 import sklearn
 from cachetools import LRUCache
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
@@ -35,6 +37,10 @@ QUESTION_WEIGHT = 2.0
 """How much more a development question counts than a line of content: citizens write like the
 questions, not like the guidance (both chosen by 5-fold cross-validation on the development
 set, ``bench/train_ranker.py --classifier``)."""
+NEIGHBOUR_WEIGHT = 1.0
+"""How much an article's nearest training example (cosine similarity of the same features) adds
+to its SVM score: a question worded like one example is not drowned by an article's many others
+(chosen on the development set, 5-fold cross-validation)."""
 _MODEL_FILE = "article-classifier-{digest}.joblib"
 
 
@@ -66,10 +72,16 @@ def question_examples(
 
 
 class ArticleClassifier:
-    def __init__(self, features: FeatureUnion, model: LinearSVC) -> None:
+    def __init__(
+        self, features: FeatureUnion, model: LinearSVC, examples: csr_matrix, starts: np.ndarray
+    ) -> None:
+        """``examples``: the training examples' vectors as columns, grouped by article in the
+        order of the model's classes; ``starts``: the column where each article's examples begin."""
         self._features = features
         self._model = model
         self._articles = [str(a) for a in model.classes_]
+        self._examples = examples
+        self._starts = starts
 
     @classmethod
     def train(cls, examples: Sequence[Example], svm_c: float = SVM_C) -> ArticleClassifier:
@@ -84,12 +96,19 @@ class ArticleClassifier:
                 ),
             ]
         )
+        vectors = features.fit_transform([_normalised(e.text) for e in examples])
+        articles = [e.article for e in examples]
         model = LinearSVC(C=svm_c, random_state=0).fit(
-            features.fit_transform([_normalised(e.text) for e in examples]),
-            [e.article for e in examples],
-            sample_weight=[e.weight for e in examples],
+            vectors, articles, sample_weight=[e.weight for e in examples]
         )
-        return cls(features, model)
+        classes = np.searchsorted(model.classes_, articles)
+        by_article = np.argsort(classes, kind="stable")
+        return cls(
+            features,
+            model,
+            csr_matrix(vectors[by_article].T),
+            np.searchsorted(classes[by_article], np.arange(len(model.classes_))),
+        )
 
     @classmethod
     def load_or_train(cls, directory: Path, examples: Sequence[Example]) -> ArticleClassifier:
@@ -97,26 +116,40 @@ class ArticleClassifier:
         process nor ``directory`` holds one (every index generation and data directory shares
         it). A new ``SVM_C`` or scikit-learn version trains a new one."""
         content = json.dumps(
-            [SVM_C, sklearn.__version__, sorted(examples)], ensure_ascii=False
+            [SVM_C, NEIGHBOUR_WEIGHT, sklearn.__version__, sorted(examples)], ensure_ascii=False
         ).encode()
         digest = hashlib.sha256(content).hexdigest()[:16]
         if digest in _TRAINED:
             return _TRAINED[digest]
         path = directory / _MODEL_FILE.format(digest=digest)
         if path.exists():
-            features, model = joblib.load(path)
-            return _TRAINED.setdefault(digest, cls(features, model))
+            return _TRAINED.setdefault(digest, cls(*joblib.load(path)))
         classifier = _TRAINED.setdefault(digest, cls.train(examples, SVM_C))
         directory.mkdir(parents=True, exist_ok=True)
         for stale in directory.glob(_MODEL_FILE.format(digest="*")):
             stale.unlink()
-        joblib.dump((classifier._features, classifier._model), path)
+        joblib.dump(
+            (
+                classifier._features,
+                classifier._model,
+                classifier._examples,
+                classifier._starts,
+            ),
+            path,
+        )
         return classifier
 
-    def scores(self, question: str) -> dict[str, float]:
-        """Each article's score for the question (higher: more likely the answer)."""
-        decision = self._model.decision_function(self._features.transform([_normalised(question)]))
-        return dict(zip(self._articles, np.ravel(decision).tolist(), strict=True))
+    def scores(self, question: str, neighbour_weight: float = NEIGHBOUR_WEIGHT) -> dict[str, float]:
+        """Each article's score for the question (higher: more likely the answer): the SVM's,
+        plus ``neighbour_weight`` times the cosine similarity of its nearest example."""
+        vector = self._features.transform([_normalised(question)])
+        decision = np.ravel(self._model.decision_function(vector))
+        similarities = (vector @ self._examples).toarray().ravel() / len(
+            self._features.transformer_list
+        )
+        nearest = np.maximum.reduceat(similarities, self._starts)
+        scores = decision + neighbour_weight * nearest
+        return dict(zip(self._articles, scores.tolist(), strict=True))
 
 
 MODELS_KEPT = 2
