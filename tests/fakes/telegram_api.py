@@ -59,6 +59,7 @@ class FakeBotApi:
         """Files citizens sent, by file_id: served by getFile and the file download URL."""
         self._down_until = 0.0
         self.calls: list[tuple[str, Params]] = []
+        self.refused: list[tuple[str, Params]] = []  # calls answered 502 during an outage
         self.delivered: list[tuple[float, str]] = []  # (monotonic time, chat) of accepted texts
         self.on_delivered: Callable[[float, str], None] | None = None
         """Told of each accepted text as it arrives (the load generator waits on it)."""
@@ -144,6 +145,7 @@ class FakeBotApi:
         params = await _params(request)
         self.calls.append((method, params))
         if time.monotonic() < self._down_until:
+            self.refused.append((method, params))
             return _error(502, "Bad Gateway")
         handler = self._methods.get(method)
         if handler is None:
