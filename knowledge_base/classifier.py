@@ -6,7 +6,8 @@ diacritics still match), weighted by TF-IDF, and a linear SVM (scikit-learn), wi
 article's score raised by how close the question comes to its nearest example.
 
 Training is the slow part of an index build; the fitted model is kept in memory and beside the
-index, keyed by a hash of its training examples, so a restart reuses it.
+index, keyed by a hash of its training examples, its training settings and the model file's
+format, so a restart reuses it and a change to any of them trains a new one.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ NEIGHBOUR_WEIGHT = 1.0
 to its SVM score: a question worded like one example is not drowned by an article's many others
 (chosen on the development set, 5-fold cross-validation)."""
 _MODEL_FILE = "article-classifier-{digest}.joblib"
+MODEL_FILE_FORMAT = 2
+"""Raised whenever what ``_Fitted`` holds changes, so that no older model file is loaded."""
 
 
 class Example(NamedTuple):
@@ -71,17 +74,22 @@ def question_examples(
     return [Example(q.text, article, weight) for q in questions for article in sorted(q.answers)]
 
 
+class _Fitted(NamedTuple):
+    """What training produces, and what the model file holds."""
+
+    features: FeatureUnion
+    model: LinearSVC
+    examples: csr_matrix
+    """The training examples' vectors as columns, grouped by article in the order of the
+    model's classes."""
+    starts: np.ndarray
+    """The column where each article's examples begin."""
+
+
 class ArticleClassifier:
-    def __init__(
-        self, features: FeatureUnion, model: LinearSVC, examples: csr_matrix, starts: np.ndarray
-    ) -> None:
-        """``examples``: the training examples' vectors as columns, grouped by article in the
-        order of the model's classes; ``starts``: the column where each article's examples begin."""
-        self._features = features
-        self._model = model
-        self._articles = [str(a) for a in model.classes_]
-        self._examples = examples
-        self._starts = starts
+    def __init__(self, fitted: _Fitted) -> None:
+        self._fitted = fitted
+        self._articles = [str(a) for a in fitted.model.classes_]
 
     @classmethod
     def train(cls, examples: Sequence[Example], svm_c: float = SVM_C) -> ArticleClassifier:
@@ -104,10 +112,12 @@ class ArticleClassifier:
         classes = np.searchsorted(model.classes_, articles)
         by_article = np.argsort(classes, kind="stable")
         return cls(
-            features,
-            model,
-            csr_matrix(vectors[by_article].T),
-            np.searchsorted(classes[by_article], np.arange(len(model.classes_))),
+            _Fitted(
+                features,
+                model,
+                csr_matrix(vectors[by_article].T),
+                np.searchsorted(classes[by_article], np.arange(len(model.classes_))),
+            )
         )
 
     @classmethod
@@ -116,38 +126,29 @@ class ArticleClassifier:
         process nor ``directory`` holds one (every index generation and data directory shares
         it). A new ``SVM_C`` or scikit-learn version trains a new one."""
         content = json.dumps(
-            [SVM_C, NEIGHBOUR_WEIGHT, sklearn.__version__, sorted(examples)], ensure_ascii=False
+            [MODEL_FILE_FORMAT, SVM_C, sklearn.__version__, sorted(examples)], ensure_ascii=False
         ).encode()
         digest = hashlib.sha256(content).hexdigest()[:16]
         if digest in _TRAINED:
             return _TRAINED[digest]
         path = directory / _MODEL_FILE.format(digest=digest)
         if path.exists():
-            return _TRAINED.setdefault(digest, cls(*joblib.load(path)))
+            return _TRAINED.setdefault(digest, cls(_Fitted(*joblib.load(path))))
         classifier = _TRAINED.setdefault(digest, cls.train(examples, SVM_C))
         directory.mkdir(parents=True, exist_ok=True)
         for stale in directory.glob(_MODEL_FILE.format(digest="*")):
             stale.unlink()
-        joblib.dump(
-            (
-                classifier._features,
-                classifier._model,
-                classifier._examples,
-                classifier._starts,
-            ),
-            path,
-        )
+        joblib.dump(tuple(classifier._fitted), path)
         return classifier
 
     def scores(self, question: str, neighbour_weight: float = NEIGHBOUR_WEIGHT) -> dict[str, float]:
         """Each article's score for the question (higher: more likely the answer): the SVM's,
         plus ``neighbour_weight`` times the cosine similarity of its nearest example."""
-        vector = self._features.transform([_normalised(question)])
-        decision = np.ravel(self._model.decision_function(vector))
-        similarities = (vector @ self._examples).toarray().ravel() / len(
-            self._features.transformer_list
-        )
-        nearest = np.maximum.reduceat(similarities, self._starts)
+        features, model, examples, starts = self._fitted
+        vector = features.transform([_normalised(question)])
+        decision = np.ravel(model.decision_function(vector))
+        similarities = (vector @ examples).toarray().ravel() / len(features.transformer_list)
+        nearest = np.maximum.reduceat(similarities, starts)
         scores = decision + neighbour_weight * nearest
         return dict(zip(self._articles, scores.tolist(), strict=True))
 
@@ -155,7 +156,7 @@ class ArticleClassifier:
 MODELS_KEPT = 2
 """Models kept in memory: the active index generation's and a candidate's."""
 _TRAINED: LRUCache[str, ArticleClassifier] = LRUCache(maxsize=MODELS_KEPT)
-"""The models this process trained or loaded last, by the digest of their training examples."""
+"""The models this process trained or loaded last, by the digest ``load_or_train`` keys them by."""
 
 
 def _normalised(text: str) -> str:
